@@ -1,0 +1,3 @@
+"""OpenCBEC: customs supervision and clearance for cross-border e-commerce."""
+
+__version__ = "0.1.0"

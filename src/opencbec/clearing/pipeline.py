@@ -1,0 +1,92 @@
+"""The clearing core: ``clear(batch, state, rulebook, config, watermark) -> Effects``.
+
+One pure function over a batch, shared by every driver (``cbec clear``, the online service,
+workers). It never does I/O: the driver reads a ``StateView`` in bulk, calls ``clear`` and
+applies the returned ``Effects`` atomically.
+
+Order of work inside a batch:
+
+1. intake of every order, payment, waybill and list in arrival order (replays, duplicates,
+   modifications, the document's own checks);
+2. every list touched by the batch that is complete is cleared, in the order in which the lists
+   became complete (so a buyer's annual limit is consumed in arrival order, whatever the batch
+   size); lists whose deadline has passed without their partners are refused;
+3. cancels and returns, in arrival order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from opencbec.clearing.aftercare import cancel_list, refund_list
+from opencbec.clearing.config import ClearingConfig
+from opencbec.clearing.context import Work
+from opencbec.clearing.intake import admit, check_new
+from opencbec.clearing.list_clearing import Partners, clear_list, refuse_missing
+from opencbec.clearing.ports import RulebookLike
+from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc
+from opencbec.domain.codes import Status
+from opencbec.domain.documents import DocumentKind
+
+_AFTERCARE = (DocumentKind.CANCEL, DocumentKind.REFUND)
+
+
+def clear(
+    batch: Sequence[Incoming],
+    state: StateView,
+    rulebook: RulebookLike,
+    config: ClearingConfig,
+    watermark: datetime,
+) -> Effects:
+    """Clear one batch of arriving documents against ``state``; return what changed.
+
+    ``watermark`` is the received time of the batch's last document (the driver's clock).
+    """
+    work = Work(state, rulebook, config, watermark)
+    candidates: dict[int, StoredDoc] = {}
+    later: list[StoredDoc] = []
+    for inc in batch:
+        doc = admit(work, inc)
+        if doc is None:
+            continue
+        if doc.kind in _AFTERCARE:
+            later.append(doc)
+            continue
+        check_new(work, doc)
+        for lst in _lists_concerned(work, doc):
+            candidates[lst.doc_id] = lst
+    for lst in state.due_lists:
+        candidates[lst.doc_id] = lst
+    ready: list[tuple[int, StoredDoc, Partners]] = []
+    for lst in candidates.values():
+        if not lst.current or lst.status != Status.DECLARING:
+            continue
+        partners = Partners(work, lst)
+        if not partners.missing():
+            ready.append((partners.completion_seq(lst), lst, partners))
+        elif watermark > partners.deadline:
+            refuse_missing(work, lst, partners)
+    for _seq, lst, partners in sorted(ready, key=lambda item: item[0]):
+        clear_list(work, lst, partners)
+    for doc in later:
+        if doc.kind is DocumentKind.CANCEL:
+            cancel_list(work, doc)
+        else:
+            refund_list(work, doc)
+    work.effects.counters = work.numbers.changed
+    return work.effects
+
+
+def _lists_concerned(work: Work, doc: StoredDoc) -> list[StoredDoc]:
+    """Lists whose clearing may change because ``doc`` arrived."""
+    current = work.state.current
+    if doc.kind is DocumentKind.INVENTORY:
+        return [doc]
+    if doc.kind in (DocumentKind.ORDER, DocumentKind.PAYMENT):
+        lst = current.get((DocumentKind.INVENTORY, doc.key))
+        return [lst] if lst else []
+    if doc.kind is DocumentKind.WAYBILL:
+        lst = work.state.lists_by_waybill.get(doc.key)
+        return [lst] if lst else []
+    return []

@@ -1,0 +1,249 @@
+"""The ``cbec`` command: a thin entry layer over the composition root."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from opencbec import bootstrap
+
+app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Rule data: limits, tax rates, positive list, code tables.", no_args_is_help=True
+)
+app.add_typer(rules_app, name="rules")
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite file or database URL (default: $OPENCBEC_DB or ./opencbec.db)."),
+]
+
+
+class SignatureMode(enum.StrEnum):
+    """How ``cbec clear`` treats message signatures."""
+
+    VERIFY = "verify"
+    SKIP = "skip"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@app.command("clear")
+def clear_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Message files or directories (read recursively, sorted).")
+    ],
+    db: DbOption = None,
+    outbox: Annotated[
+        Path | None, typer.Option("--outbox", help="Directory for receipt messages (one XML file each).")
+    ] = None,
+    signatures: Annotated[
+        SignatureMode,
+        typer.Option("--signatures", help="verify (default) or skip (accept unsigned or unverifiable)."),
+    ] = SignatureMode.VERIFY,
+    inspection_rate: Annotated[
+        str | None, typer.Option("--inspection-rate", help="Share of clean lists inspected (default 0.02).")
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per clearing batch.")
+    ] = 2000,
+) -> None:
+    """Clear every message under PATHS; receipts go to --outbox; state persists in --db."""
+    if signatures is SignatureMode.VERIFY:
+        raise _fail(
+            "signature verification is not available yet (XML-DSig checking arrives with issue #3); "
+            "run with --signatures skip to accept unsigned or unverifiable messages "
+            "(replays, simulations)."
+        )
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise _fail(f"no such file or directory: {', '.join(missing)}")
+    rate = _rate(inspection_rate)
+    application = bootstrap.build(db, inspection_rate=rate)
+    clearer = bootstrap.batch_clearer(application, outbox, batch_documents=batch_size)
+    total = sum(p.stat().st_size for p in _files(paths))
+    if sys.stderr.isatty():
+        columns = (TextColumn("clearing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("clear", total=total)
+            summary = clearer.run(paths, lambda n: progress.advance(task, n))
+    else:
+        summary = clearer.run(paths)
+    console.print(summary.line(), soft_wrap=True)
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    from opencbec.service.batch_clear import input_files
+
+    return list(input_files(paths))
+
+
+def _rate(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        rate = Decimal(text)
+    except InvalidOperation:
+        raise _fail(f"--inspection-rate must be a number between 0 and 1, got {text!r}") from None
+    if not 0 <= rate <= 1:
+        raise _fail(f"--inspection-rate must be between 0 and 1, got {text}")
+    return rate
+
+
+@app.command("status")
+def status_command(
+    number: Annotated[str, typer.Argument(help="orderNo, invtNo, preNo, logisticsNo or guid.")],
+    db: DbOption = None,
+) -> None:
+    """Show the status history of the documents known by NUMBER."""
+    application = bootstrap.build(db)
+    history = application.store.history(number)
+    if not history:
+        raise _fail(f"no document found for {number!r}", code=1)
+    table = Table(title=f"history of {number}")
+    for col in ("time", "document", "status", "info"):
+        table.add_column(col)
+    for h in history:
+        label = f"{h.kind} {h.key}" + (f" invtNo {h.invt_no}" if h.invt_no else "")
+        table.add_row(f"{h.at:%Y-%m-%d %H:%M:%S}", label, h.status, h.info)
+    console.print(table)
+
+
+@app.command("quota")
+def quota_command(
+    buyer_id: Annotated[str, typer.Argument(help="The buyer's resident ID number.")],
+    year: Annotated[int, typer.Option("--year", help="Calendar year of the declarations.")],
+    db: DbOption = None,
+) -> None:
+    """Show a buyer's annual ledger: purchases, cancels, returns and what remains."""
+    application = bootstrap.build(db)
+    lines = application.store.ledger(buyer_id, year)
+    limit = application.rulebook.at(date(year, 12, 31)).annual_limit
+    table = Table(title=f"ledger of {buyer_id} in {year}")
+    for col in ("time", "invtNo", "amount (yuan)", "reason"):
+        table.add_column(col)
+    used = 0
+    for line in lines:
+        used += line.amount_fen
+        table.add_row(
+            f"{line.at:%Y-%m-%d %H:%M:%S}", line.invt_no, f"{line.amount_fen / 100:,.2f}", line.reason
+        )
+    console.print(table)
+    console.print(
+        f"used {used / 100:,.2f} of {limit:,.2f} yuan; "
+        f"remaining {(Decimal(limit) - Decimal(used) / 100):,.2f}"
+    )
+
+
+@rules_app.command("status")
+def rules_status_command(
+    db: DbOption = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default: today.")] = None,
+) -> None:
+    """Say how complete each rule table is (rows here vs the official count) on a date."""
+    from opencbec.store.positive_list_repo import rules_status
+
+    when = _date(as_of) if as_of else date.today()
+    application = bootstrap.build(db)
+    table = Table(title=f"rule tables in force on {when}")
+    for col in ("table", "rows", "official", "completeness", "source / note"):
+        table.add_column(col, overflow="fold")
+    for st in rules_status(application.engine, when):
+        official = str(st.official_total) if st.official_total is not None else "?"
+        table.add_row(st.table, str(st.rows), official, st.completeness, f"{st.source} {st.note}".strip())
+    console.print(table)
+
+
+@rules_app.command("import-positive-list")
+def import_positive_list_command(
+    file: Annotated[
+        Path, typer.Argument(help="CSV or XLSX in the official layout (序号, 税则号列, 货品名称, 备注).")
+    ],
+    valid_from: Annotated[str, typer.Option("--valid-from", help="Date the lines take effect (YYYY-MM-DD).")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="The file is the whole list from that date.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Load an official positive list (or adjustment table) into the database."""
+    from opencbec.store.positive_list_repo import import_positive_list
+
+    if not file.is_file():
+        raise _fail(f"no such file: {file}")
+    application = bootstrap.build(db)
+    report = import_positive_list(application.engine, file, _date(valid_from), replace)
+    for w in report.warnings:
+        err.print(f"[yellow]warning:[/] {w}")
+    for n in report.notes:
+        console.print(f"note: {n}")
+    if not report.stored:
+        for r in report.rejected:
+            err.print(f"[red]rejected:[/] {r}")
+        raise _fail(f"{file}: nothing imported ({len(report.rejected)} problems)", code=1)
+    console.print(
+        f"imported {report.line_count} lines from {report.source_file} as version {report.version_id} "
+        f"({report.mode}) in force from {report.valid_from}"
+    )
+
+
+@app.command("simulate")
+def simulate_command(
+    parcels: Annotated[int, typer.Option("--parcels", min=1, help="Number of parcels.")] = 10000,
+    start: Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD).")] = "2024-06-01",
+    days: Annotated[int, typer.Option("--days", min=1, help="Number of days.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out/sim"),
+) -> None:
+    """Write realistic CEB311/411/511/621 traffic and its ground truth."""
+    from opencbec.sim import simulate
+
+    report = simulate(parcels=parcels, start=_date(start), days=days, seed=seed, out=out)
+    console.print(str(report))
+
+
+@app.command("demo")
+def demo_command(
+    parcels: Annotated[int, typer.Option("--parcels", min=1)] = 10000,
+    out: Annotated[Path, typer.Option("--out", help="Working directory.")] = Path("out/demo"),
+) -> None:
+    """Simulate a day of traffic, clear it into out/demo/opencbec.db and compare with the ground truth."""
+    from opencbec.sim import simulate
+
+    db = out / "opencbec.db"
+    if db.exists():
+        db.unlink()
+    report = simulate(parcels=parcels, start=date(2024, 6, 18), days=1, seed=618, out=out / "sim")
+    console.print(str(report))
+    application = bootstrap.build(str(db))
+    clearer = bootstrap.batch_clearer(application, out / "receipts")
+    summary = clearer.run([out / "sim"])
+    console.print(summary.line(), soft_wrap=True)
+    expected = json.loads((out / "sim" / "ground-truth-summary.json").read_text())
+    console.print(f"ground truth: {json.dumps(expected, ensure_ascii=False)[:2000]}")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def main() -> None:
+    """Entry point of the ``cbec`` script."""
+    app()

@@ -1,0 +1,115 @@
+"""The storage port of the clearing service. Adapters: ``SqlStore`` (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from opencbec.clearing.state import Effects, Incoming, StateView
+
+
+@dataclass(slots=True)
+class MessageRow:
+    """A received message to persist (raw bytes included)."""
+
+    id: int
+    guid: str | None
+    message_type: str | None
+    sender: str | None
+    cop_msg_id: str | None
+    source: str
+    received_at: datetime | None
+    outcome: str
+    info: str
+    documents: int
+    raw: bytes
+
+
+@dataclass(slots=True)
+class OutboxRow:
+    """A receipt message waiting to be delivered."""
+
+    message_type: str
+    receiver: str
+    guid: str
+    xml: bytes
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    """One line of a document's history."""
+
+    kind: str
+    key: str
+    guid: str
+    status: str
+    info: str
+    at: datetime
+    pre_no: str | None
+    invt_no: str | None
+
+
+@dataclass(slots=True)
+class LedgerLine:
+    """One movement of a buyer's annual ledger."""
+
+    at: datetime
+    invt_no: str
+    amount_fen: int
+    reason: str
+
+
+class ClearingStore(abc.ABC):
+    """Everything the clearing drivers need from storage."""
+
+    @abc.abstractmethod
+    def counters(self) -> dict[str, int]:
+        """Current values of all counters."""
+
+    @abc.abstractmethod
+    def watermark(self) -> datetime | None:
+        """The latest received time processed so far (event-time clock of batch runs)."""
+
+    @abc.abstractmethod
+    def load_state(
+        self,
+        batch: Sequence[Incoming],
+        watermark: datetime,
+        partner_wait: timedelta,
+        counters: dict[str, int],
+    ) -> StateView:
+        """Read, in bulk, everything ``clear`` needs for ``batch``."""
+
+    @abc.abstractmethod
+    def apply(
+        self,
+        effects: Effects,
+        messages: Sequence[MessageRow],
+        outbox: Sequence[OutboxRow],
+        counters: dict[str, int],
+        watermark: datetime | None,
+    ) -> None:
+        """Persist a batch's messages, effects and receipts atomically."""
+
+    @abc.abstractmethod
+    def pending_outbox(self) -> list[OutboxRow]:
+        """Receipt messages stored but not yet delivered."""
+
+    @abc.abstractmethod
+    def mark_delivered(self, ids: Sequence[int]) -> None:
+        """Mark outbox rows delivered."""
+
+    @abc.abstractmethod
+    def history(self, number: str) -> list[HistoryEntry]:
+        """Status history of the documents known by ``number`` (orderNo, invtNo, preNo, ...)."""
+
+    @abc.abstractmethod
+    def ledger(self, buyer_id: str, year: int) -> list[LedgerLine]:
+        """A buyer's ledger movements in a year."""
+
+    @abc.abstractmethod
+    def status_counts(self) -> dict[str, int]:
+        """Current documents by ``kind:status``."""

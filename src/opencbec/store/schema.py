@@ -1,0 +1,157 @@
+"""The relational schema (SQLAlchemy Core), the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+#: Every message as received (raw bytes kept), accepted or not.
+message = Table(
+    "message",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("guid", String(64)),
+    Column("message_type", String(32)),
+    Column("sender", String(32)),
+    Column("cop_msg_id", String(255)),
+    Column("source", Text),
+    Column("received_at", DateTime),
+    Column("outcome", String(16), nullable=False),
+    Column("info", Text),
+    Column("documents", Integer, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+)
+
+#: Every version of every document with its current clearing state.
+document = Table(
+    "document",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("guid", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("sender", String(32), nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("info", Text, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("app_time", DateTime),
+    Column("link_key", String(200)),
+    Column("buyer_id", String(64)),
+    Column("pre_no", String(18)),
+    Column("invt_no", String(20)),
+    Column("decided_at", DateTime),
+    Column("dutiable_value", String(32)),
+    Column("line_values", Text),
+    Column("data", Text, nullable=False),
+    Index("ix_document_kind_key", "kind", "key"),
+    Index("ix_document_guid", "guid"),
+    Index("ix_document_invt_no", "invt_no"),
+    Index("ix_document_link_key", "link_key"),
+    Index("ix_document_waiting", "kind", "status", "app_time"),
+    Index("ix_document_order_no", "pre_no"),
+)
+
+#: Append-only history of status changes.
+status_event = Table(
+    "status_event",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("document_id", BigInteger, nullable=False, index=True),
+    Column("status", String(8), nullable=False),
+    Column("info", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+
+#: Append-only per-buyer ledger of dutiable value, in fen.
+ledger_entry = Table(
+    "ledger_entry",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("buyer_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("invt_no", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_ledger_buyer_year", "buyer_id", "year"),
+)
+
+#: Append-only per-buyer quantities of tariff lines with a per-person annual quantity.
+quantity_entry = Table(
+    "quantity_entry",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("buyer_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("tariff_line", String(8), nullable=False),
+    Column("qty", String(32), nullable=False),
+    Column("invt_no", String(20), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_quantity_buyer_year", "buyer_id", "year"),
+)
+
+#: Returned quantities per list line (CEB625).
+returned_line = Table(
+    "returned_line",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("invt_no", String(20), nullable=False, index=True),
+    Column("gnum", Integer, nullable=False),
+    Column("qty", String(32), nullable=False),
+)
+
+#: Tax notes, one row per state of a note (1 generated, 3 voided); the latest row wins.
+tax_note = Table(
+    "tax_note",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("tax_no", String(50), nullable=False),
+    Column("invt_no", String(20), nullable=False, index=True),
+    Column("status", String(1), nullable=False),
+    Column("receiver", String(32), nullable=False),
+    Column("head", Text, nullable=False),
+    Column("lines", Text, nullable=False),
+)
+
+#: Receipt messages to deliver; written files are marked delivered.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("message_type", String(32), nullable=False),
+    Column("receiver", String(32), nullable=False),
+    Column("guid", String(64), nullable=False),
+    Column("xml", LargeBinary, nullable=False),
+    Column("delivered", Boolean, nullable=False, default=False),
+    Index("ix_outbox_pending", "delivered"),
+)
+
+counter = Table(
+    "counter",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

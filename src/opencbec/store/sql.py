@@ -1,0 +1,389 @@
+"""``ClearingStore`` on SQLAlchemy Core: SQLite by default, PostgreSQL by URL.
+
+Every batch is read with a handful of bulk queries and written in one transaction, with
+``executemany`` inserts and updates: no per-document round trips.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy.engine import Connection
+
+from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc, TaxNote
+from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
+from opencbec.domain.codes import Status
+from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
+from opencbec.domain.money import ZERO
+from opencbec.store import schema as t
+from opencbec.store.repository import ClearingStore, HistoryEntry, LedgerLine, MessageRow, OutboxRow
+from opencbec.store.rows import MUTABLE, doc_row, doc_update, link_key, message_row, tax_row
+from opencbec.store.serialize import document_from_json, record_from_json
+
+_CHUNK = 500
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL from a ``--db`` value: a URL as is, otherwise a SQLite file path."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def make_engine(db: str) -> Engine:
+    """Create the engine; SQLite gets WAL, full sync and foreign-key-free fast settings."""
+    url = database_url(db)
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    t.metadata.create_all(engine)
+    return engine
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class SqlStore(ClearingStore):
+    """The clearing store on a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- reading -------------------------------------------------------------------
+    def counters(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {row.name: row.value for row in conn.execute(select(t.counter))}
+
+    def watermark(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "watermark")).scalar()
+        return datetime.fromisoformat(value) if value else None
+
+    def load_state(
+        self,
+        batch: Sequence[Incoming],
+        watermark: datetime,
+        partner_wait: timedelta,
+        counters: dict[str, int],
+    ) -> StateView:
+        state = StateView(counters=counters)
+        keys: set[tuple[str, str]] = set()
+        link_keys: set[str] = set()
+        invt_nos: set[str] = set()
+        guids: set[str] = set()
+        for inc in batch:
+            d = inc.document
+            guids.add(d.head.guid)
+            keys.add((d.kind.value, d.key))
+            if isinstance(d, Order | Payment):
+                keys.add((DocumentKind.INVENTORY.value, d.key))
+            elif isinstance(d, Waybill):
+                link_keys.add(d.key)
+            elif isinstance(d, Inventory):
+                keys.update(_partner_keys(d.key, f"{d.head.logistics_code}/{d.head.logistics_no}"))
+            else:
+                invt_nos.add(d.head.invt_no)
+        with self.engine.connect() as conn:
+            docs = self._load_current(conn, keys, link_keys, invt_nos)
+            due = [
+                self._stored(row)
+                for row in conn.execute(
+                    select(t.document).where(
+                        t.document.c.kind == DocumentKind.INVENTORY.value,
+                        t.document.c.status == Status.DECLARING.value,
+                        t.document.c.is_current.is_(True),
+                        t.document.c.app_time < watermark - partner_wait,
+                    )
+                )
+            ]
+            for doc in due:
+                docs.setdefault(doc.doc_id, doc)
+            # partners of every list loaded (waiting lists reached through a partner key)
+            more: set[tuple[str, str]] = set()
+            for doc in docs.values():
+                link = link_key(doc)
+                if link is not None:
+                    more.update(_partner_keys(doc.key, link))
+            more -= {(d.kind.value, d.key) for d in docs.values()}
+            for doc in self._load_current(conn, more, set(), set()).values():
+                docs.setdefault(doc.doc_id, doc)
+            state.due_lists = [docs[d.doc_id] for d in due]
+            for doc in docs.values():
+                state.current[(doc.kind, doc.key)] = doc
+                link = link_key(doc)
+                if link is not None:
+                    state.lists_by_waybill[link] = doc
+                if doc.invt_no:
+                    state.lists_by_invt_no[doc.invt_no] = doc
+            self._load_guids(conn, guids, state)
+            lists = [d for d in docs.values() if d.kind is DocumentKind.INVENTORY]
+            self._load_ledgers(conn, lists, state)
+        return state
+
+    def _load_current(
+        self, conn: Connection, keys: set[tuple[str, str]], link_keys: set[str], invt_nos: set[str]
+    ) -> dict[int, StoredDoc]:
+        out: dict[int, StoredDoc] = {}
+        c = t.document.c
+        by_kind: dict[str, list[str]] = {}
+        for kind, key in keys:
+            by_kind.setdefault(kind, []).append(key)
+        queries = [
+            and_(c.kind == kind, c.key.in_(chunk))
+            for kind, klist in by_kind.items()
+            for chunk in _chunks(sorted(klist))
+        ]
+        queries += [c.link_key.in_(chunk) for chunk in _chunks(sorted(link_keys))]
+        queries += [c.invt_no.in_(chunk) for chunk in _chunks(sorted(invt_nos))]
+        for cond in queries:
+            for row in conn.execute(select(t.document).where(c.is_current.is_(True), cond)):
+                if row.id not in out:
+                    out[row.id] = self._stored(row)
+        return out
+
+    def _load_guids(self, conn: Connection, guids: set[str], state: StateView) -> None:
+        c = t.document.c
+        for chunk in _chunks(sorted(guids)):
+            for row in conn.execute(select(c.kind, c.guid, c.key).where(c.guid.in_(chunk))):
+                state.guids[(DocumentKind(row.kind), row.guid)] = row.key
+
+    def _load_ledgers(self, conn: Connection, lists: list[StoredDoc], state: StateView) -> None:
+        buyers = sorted({d.document.head.buyer_id_number for d in lists})  # type: ignore[union-attr]
+        le, qe = t.ledger_entry.c, t.quantity_entry.c
+        for chunk in _chunks(buyers):
+            sums = select(le.buyer_id, le.year, func.sum(le.amount_fen)).where(le.buyer_id.in_(chunk))
+            for buyer, year, fen in conn.execute(sums.group_by(le.buyer_id, le.year)):
+                state.ledger_used[(buyer, year)] = Decimal(fen) / 100
+            qty_rows = select(qe.buyer_id, qe.year, qe.tariff_line, qe.qty).where(qe.buyer_id.in_(chunk))
+            for q_buyer, q_year, line, qty in conn.execute(qty_rows):
+                key = (q_buyer, q_year, line)
+                state.quantity_used[key] = state.quantity_used.get(key, ZERO) + Decimal(qty)
+        invt_nos = sorted(d.invt_no for d in lists if d.invt_no)
+        rc, tc = t.returned_line.c, t.tax_note.c
+        for chunk in _chunks(invt_nos):
+            for r_invt, gnum, qty in conn.execute(
+                select(rc.invt_no, rc.gnum, rc.qty).where(rc.invt_no.in_(chunk))
+            ):
+                per = state.returned_qty.setdefault(r_invt, {})
+                per[gnum] = per.get(gnum, ZERO) + Decimal(qty)
+            latest: dict[str, Any] = {}
+            for row in conn.execute(select(t.tax_note).where(tc.invt_no.in_(chunk)).order_by(tc.id)):
+                latest[row.invt_no] = row
+            for invt_no, row in latest.items():
+                if row.status != "3":
+                    state.tax_notes[invt_no] = TaxNote(
+                        head=record_from_json(TaxHeadRd, row.head),
+                        lines=[record_from_json(TaxListRd, json.dumps(x)) for x in json.loads(row.lines)],
+                        receiver=row.receiver,
+                    )
+
+    @staticmethod
+    def _stored(row: Any) -> StoredDoc:
+        kind = DocumentKind(row.kind)
+        return StoredDoc(
+            doc_id=row.id,
+            document=document_from_json(kind, row.data),
+            status=row.status,
+            info=row.info,
+            received_at=row.received_at,
+            seq=row.seq,
+            message_id=row.message_id,
+            sender=row.sender,
+            current=row.is_current,
+            pre_no=row.pre_no,
+            invt_no=row.invt_no,
+            decided_at=row.decided_at,
+            dutiable_value=Decimal(row.dutiable_value) if row.dutiable_value else None,
+            line_values={int(k): Decimal(v) for k, v in json.loads(row.line_values or "{}").items()},
+        )
+
+    # -- writing -------------------------------------------------------------------
+    def apply(
+        self,
+        effects: Effects,
+        messages: Sequence[MessageRow],
+        outbox: Sequence[OutboxRow],
+        counters: dict[str, int],
+        watermark: datetime | None,
+    ) -> None:
+        with self.engine.begin() as conn:
+            if messages:
+                conn.execute(t.message.insert(), [message_row(m) for m in messages])
+            if effects.new_docs:
+                conn.execute(t.document.insert(), [doc_row(d) for d in effects.new_docs])
+            if effects.changed_docs:
+                conn.execute(
+                    update(t.document)
+                    .where(t.document.c.id == bindparam("b_id"))
+                    .values({k: bindparam("b_" + k) for k in MUTABLE}),
+                    [doc_update(d) for d in effects.changed_docs.values()],
+                )
+            if effects.events:
+                conn.execute(
+                    t.status_event.insert(),
+                    [
+                        {"document_id": e.doc_id, "status": e.status, "info": e.info, "at": e.at}
+                        for e in effects.events
+                    ],
+                )
+            if effects.ledger:
+                conn.execute(
+                    t.ledger_entry.insert(),
+                    [
+                        {
+                            "buyer_id": e.buyer_id,
+                            "year": e.year,
+                            "amount_fen": int(e.amount * 100),
+                            "invt_no": e.invt_no,
+                            "reason": e.reason,
+                            "at": e.at,
+                        }
+                        for e in effects.ledger
+                    ],
+                )
+            if effects.quantities:
+                conn.execute(
+                    t.quantity_entry.insert(),
+                    [
+                        {
+                            "buyer_id": q.buyer_id,
+                            "year": q.year,
+                            "tariff_line": q.tariff_line,
+                            "qty": str(q.qty),
+                            "invt_no": q.invt_no,
+                            "at": q.at,
+                        }
+                        for q in effects.quantities
+                    ],
+                )
+            if effects.returned:
+                conn.execute(
+                    t.returned_line.insert(),
+                    [{"invt_no": i, "gnum": g, "qty": str(q)} for i, g, q in effects.returned],
+                )
+            if effects.tax_notes:
+                conn.execute(t.tax_note.insert(), [tax_row(n) for n in effects.tax_notes])
+            if outbox:
+                conn.execute(
+                    t.outbox.insert(),
+                    [
+                        {
+                            "message_type": o.message_type,
+                            "receiver": o.receiver,
+                            "guid": o.guid,
+                            "xml": o.xml,
+                            "delivered": False,
+                        }
+                        for o in outbox
+                    ],
+                )
+            self._save_counters(conn, counters)
+            if watermark is not None:
+                self._save_meta(conn, "watermark", watermark.isoformat())
+
+    def _save_counters(self, conn: Connection, counters: dict[str, int]) -> None:
+        if not counters:
+            return
+        existing = {
+            row.name
+            for row in conn.execute(select(t.counter.c.name).where(t.counter.c.name.in_(list(counters))))
+        }
+        new = [{"name": k, "value": v} for k, v in counters.items() if k not in existing]
+        old = [{"b_name": k, "b_value": v} for k, v in counters.items() if k in existing]
+        if new:
+            conn.execute(t.counter.insert(), new)
+        if old:
+            conn.execute(
+                update(t.counter)
+                .where(t.counter.c.name == bindparam("b_name"))
+                .values(value=bindparam("b_value")),
+                old,
+            )
+
+    def _save_meta(self, conn: Connection, key: str, value: str) -> None:
+        done = conn.execute(update(t.meta).where(t.meta.c.key == key).values(value=value)).rowcount
+        if not done:
+            conn.execute(t.meta.insert().values(key=key, value=value))
+
+    def pending_outbox(self) -> list[OutboxRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.outbox).where(t.outbox.c.delivered.is_(False)).order_by(t.outbox.c.id)
+            )
+            return [OutboxRow(r.message_type, r.receiver, r.guid, r.xml, r.id) for r in rows]
+
+    def mark_delivered(self, ids: Sequence[int]) -> None:
+        with self.engine.begin() as conn:
+            for chunk in _chunks(list(ids)):
+                conn.execute(update(t.outbox).where(t.outbox.c.id.in_(chunk)).values(delivered=True))
+
+    # -- queries ---------------------------------------------------------------------
+    def history(self, number: str) -> list[HistoryEntry]:
+        c = t.document.c
+        like = f"%/{number}"
+        cond = or_(
+            c.key == number, c.key.like(like), c.invt_no == number, c.pre_no == number, c.guid == number
+        )
+        with self.engine.connect() as conn:
+            docs = conn.execute(select(c.id, c.kind, c.key, c.guid, c.pre_no, c.invt_no).where(cond)).all()
+            ids = [d.id for d in docs]
+            by_id = {d.id: d for d in docs}
+            events = conn.execute(
+                select(t.status_event)
+                .where(t.status_event.c.document_id.in_(ids))
+                .order_by(t.status_event.c.id)
+            ).all()
+        return [
+            HistoryEntry(
+                kind=by_id[e.document_id].kind,
+                key=by_id[e.document_id].key,
+                guid=by_id[e.document_id].guid,
+                status=e.status,
+                info=e.info,
+                at=e.at,
+                pre_no=by_id[e.document_id].pre_no,
+                invt_no=by_id[e.document_id].invt_no,
+            )
+            for e in events
+        ]
+
+    def ledger(self, buyer_id: str, year: int) -> list[LedgerLine]:
+        le = t.ledger_entry.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.ledger_entry).where(le.buyer_id == buyer_id, le.year == year).order_by(le.id)
+            ).all()
+        return [LedgerLine(r.at, r.invt_no, r.amount_fen, r.reason) for r in rows]
+
+    def status_counts(self) -> dict[str, int]:
+        c = t.document.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.kind, c.status, func.count())
+                .where(c.is_current.is_(True))
+                .group_by(c.kind, c.status)
+            ).all()
+        return {f"{r[0]}:{r[1]}": r[2] for r in rows}
+
+
+def _partner_keys(list_key: str, waybill_key: str) -> Iterable[tuple[str, str]]:
+    yield DocumentKind.ORDER.value, list_key
+    yield DocumentKind.PAYMENT.value, list_key
+    yield DocumentKind.INVENTORY.value, list_key
+    yield DocumentKind.WAYBILL.value, waybill_key
