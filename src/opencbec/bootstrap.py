@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
 from opencbec.service.batch_clear import BatchClearer
+from opencbec.service.signature_policy import SignaturePolicy
+from opencbec.store.enterprise_repo import EnterpriseRegistry
 from opencbec.store.positive_list_repo import effective_rulebook
 from opencbec.store.sql import SqlStore, make_engine
 
@@ -42,6 +44,11 @@ def build(db: str | None = None, *, inspection_rate: Decimal | None = None) -> A
     return App(engine, SqlStore(engine), effective_rulebook(engine), config)
 
 
-def batch_clearer(app: App, outbox: Path | None, *, batch_documents: int = 2000) -> BatchClearer:
-    """The ``cbec clear`` driver on ``app``."""
-    return BatchClearer(app.store, app.rulebook, app.config, outbox, batch_documents=batch_documents)
+def batch_clearer(
+    app: App, outbox: Path | None, *, batch_documents: int = 2000, verify_signatures: bool = True
+) -> BatchClearer:
+    """The ``cbec clear`` driver on ``app``; signatures checked against the enterprise registry."""
+    verifier = SignaturePolicy(EnterpriseRegistry(app.engine)) if verify_signatures else None
+    return BatchClearer(
+        app.store, app.rulebook, app.config, outbox, batch_documents=batch_documents, verifier=verifier
+    )

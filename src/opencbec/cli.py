@@ -64,18 +64,14 @@ def clear_command(
     ] = 2000,
 ) -> None:
     """Clear every message under PATHS; receipts go to --outbox; state persists in --db."""
-    if signatures is SignatureMode.VERIFY:
-        raise _fail(
-            "signature verification is not available yet (XML-DSig checking arrives with issue #3); "
-            "run with --signatures skip to accept unsigned or unverifiable messages "
-            "(replays, simulations)."
-        )
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise _fail(f"no such file or directory: {', '.join(missing)}")
     rate = _rate(inspection_rate)
     application = bootstrap.build(db, inspection_rate=rate)
-    clearer = bootstrap.batch_clearer(application, outbox, batch_documents=batch_size)
+    clearer = bootstrap.batch_clearer(
+        application, outbox, batch_documents=batch_size, verify_signatures=signatures is SignatureMode.VERIFY
+    )
     total = sum(p.stat().st_size for p in _files(paths))
     if sys.stderr.isatty():
         columns = (TextColumn("clearing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
@@ -201,6 +197,39 @@ def import_positive_list_command(
     )
 
 
+enterprise_app = typer.Typer(help="Enterprises and their signing certificates.", no_args_is_help=True)
+app.add_typer(enterprise_app, name="enterprise")
+
+
+@enterprise_app.command("add")
+def enterprise_add_command(
+    code: Annotated[str, typer.Argument(help="Customs registration code (10) or credit code (18).")],
+    name: Annotated[str, typer.Option("--name", help="Enterprise name.")],
+    cert: Annotated[Path, typer.Option("--cert", help="Signing certificate (PEM or DER).")],
+    db: DbOption = None,
+) -> None:
+    """Register an enterprise's signing certificate (several allowed, e.g. after renewal)."""
+    from opencbec.store.enterprise_repo import add_enterprise
+
+    if not cert.is_file():
+        raise _fail(f"no such certificate file: {cert}")
+    application = bootstrap.build(db)
+    try:
+        record = add_enterprise(application.engine, code, name, cert.read_bytes())
+    except ValueError as exc:
+        raise _fail(f"{cert}: {exc}") from None
+    console.print(f"registered {record}")
+
+
+@enterprise_app.command("list")
+def enterprise_list_command(db: DbOption = None) -> None:
+    """List registered enterprises."""
+    from opencbec.store.enterprise_repo import list_enterprises
+
+    for record in list_enterprises(bootstrap.build(db).engine):
+        console.print(str(record))
+
+
 @app.command("simulate")
 def simulate_command(
     parcels: Annotated[int, typer.Option("--parcels", min=1, help="Number of parcels.")] = 10000,
@@ -230,7 +259,7 @@ def demo_command(
     report = simulate(parcels=parcels, start=date(2024, 6, 18), days=1, seed=618, out=out / "sim")
     console.print(str(report))
     application = bootstrap.build(str(db))
-    clearer = bootstrap.batch_clearer(application, out / "receipts")
+    clearer = bootstrap.batch_clearer(application, out / "receipts", verify_signatures=False)
     summary = clearer.run([out / "sim"])
     console.print(summary.line(), soft_wrap=True)
     expected = json.loads((out / "sim" / "ground-truth-summary.json").read_text())

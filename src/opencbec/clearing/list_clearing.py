@@ -16,7 +16,7 @@ from opencbec.clearing.state import LedgerEntry, QuantityEntry, StoredDoc, TaxNo
 from opencbec.clearing.tax import LineTax, SpecificRateQuantityError, line_tax
 from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
 from opencbec.domain.codes import R, Status
-from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
+from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill, parse_app_time
 from opencbec.domain.money import ZERO, allocate, to_fen
 
 _TAX_NOTE_NS = uuid.UUID("6f1c3a52-3f5e-4c2b-9d0e-0c6b1e7a9a10")
@@ -65,10 +65,7 @@ class Partners:
 
 
 def _app_time(lst: StoredDoc) -> datetime | None:
-    try:
-        return datetime.strptime(lst.document.head.app_time, "%Y%m%d%H%M%S")
-    except ValueError:
-        return None
+    return parse_app_time(lst.document.head.app_time)
 
 
 def declaration_date(inventory: Inventory) -> date:

@@ -55,13 +55,27 @@ RECEIPT_TYPE: dict[DocumentKind, str] = {
 KIND_OF_MESSAGE: dict[str, DocumentKind] = {v: k for k, v in MESSAGE_TYPE.items()}
 
 
-def parse_app_time(value: str) -> datetime:
-    """Parse a CEB ``appTime`` (``YYYYMMDDhhmmss``).
+def parse_app_time(value: str) -> datetime | None:
+    """Parse a CEB ``appTime`` (``YYYYMMDDhhmmss``); None when it is not a valid time.
 
     >>> parse_app_time("20240611093015")
     datetime.datetime(2024, 6, 11, 9, 30, 15)
+    >>> parse_app_time("20241311093015") is None
+    True
     """
-    return datetime.strptime(value, "%Y%m%d%H%M%S")
+    if len(value) != 14 or not value.isdigit():
+        return None
+    try:
+        return datetime(
+            int(value[0:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]),
+            int(value[12:14]),
+        )
+    except ValueError:
+        return None
 
 
 @dataclass(slots=True)

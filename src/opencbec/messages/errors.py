@@ -21,6 +21,10 @@ DESCRIPTIONS: dict[str, str] = {
     SCHEMA_ERROR: "数据包不能通过schema验证",
     OTHER_ERROR: "其他格式错误",
     SIGNATURE_INVALID: "数字签名无效",
+    "1002": "数字签名过期",
+    "1004": "签名与数据不符",
+    "1999": "其他安全错误",
+    "3001": "数据库、中间件等系统错误",
 }
 
 

@@ -19,6 +19,7 @@ from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.pipeline import clear
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Incoming
+from opencbec.domain.documents import DecodedMessage, parse_app_time
 from opencbec.messages.decode import decode_message
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
@@ -27,6 +28,9 @@ from opencbec.service.outbox import receipt_messages, write_files
 from opencbec.store.repository import ClearingStore, MessageRow, OutboxRow
 
 READABLE_SUFFIXES = frozenset({".xml", ".json"})
+
+#: Checks a decoded message's signature; raises ``MessageRejected`` (1001/1002/1004/1999) if bad.
+Verifier = Callable[[bytes, DecodedMessage], None]
 EPOCH = datetime(2000, 1, 1)
 
 
@@ -85,6 +89,7 @@ class BatchClearer:
         batch_documents: int = 2000,
         require_signature: bool = False,
         limits: XmlLimits | None = None,
+        verifier: Verifier | None = None,
     ) -> None:
         self.store = store
         self.rulebook = rulebook
@@ -93,6 +98,7 @@ class BatchClearer:
         self.batch_documents = batch_documents
         self.require_signature = require_signature
         self.limits = limits or XmlLimits()
+        self.verifier = verifier
 
     def run(self, paths: Sequence[Path], progress: Callable[[int], None] | None = None) -> ClearSummary:
         """Clear every message under ``paths``; ``progress`` is called with bytes read."""
@@ -120,6 +126,8 @@ class BatchClearer:
                         "per message (only the first bytes are kept)",
                     )
                 decoded = decode_message(data, require_signature=self.require_signature, limits=self.limits)
+                if self.verifier is not None:
+                    self.verifier(data, decoded)
             except MessageRejected as exc:
                 summary.rejected_messages += 1
                 messages.append(_rejected_row(message_id, path, data, exc, watermark))
@@ -180,10 +188,7 @@ class BatchClearer:
 
 
 def _app_time(value: str) -> datetime | None:
-    try:
-        return datetime.strptime(value, "%Y%m%d%H%M%S")
-    except ValueError:
-        return None
+    return parse_app_time(value)
 
 
 def _guid(xml: bytes) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from opencbec.clearing.state import StoredDoc, TaxNote
-from opencbec.domain.documents import Inventory
+from opencbec.domain.documents import Inventory, parse_app_time
 from opencbec.store.repository import MessageRow
 from opencbec.store.serialize import document_to_json, record_to_json
 
@@ -22,10 +22,7 @@ def link_key(doc: StoredDoc) -> str | None:
 
 def app_time(doc: StoredDoc) -> datetime | None:
     """The document's ``appTime`` as a datetime, if valid."""
-    try:
-        return datetime.strptime(doc.document.head.app_time, "%Y%m%d%H%M%S")
-    except ValueError:
-        return None
+    return parse_app_time(doc.document.head.app_time)
 
 
 MUTABLE = (

@@ -133,7 +133,11 @@ class SqlStore(ClearingStore):
                     state.lists_by_invt_no[doc.invt_no] = doc
             self._load_guids(conn, guids, state)
             lists = [d for d in docs.values() if d.kind is DocumentKind.INVENTORY]
-            self._load_ledgers(conn, lists, state)
+            buyers = {d.document.head.buyer_id_number for d in lists}  # type: ignore[union-attr]
+            buyers.update(
+                inc.document.head.buyer_id_number for inc in batch if isinstance(inc.document, Inventory)
+            )
+            self._load_ledgers(conn, lists, buyers, state)
         return state
 
     def _load_current(
@@ -163,8 +167,10 @@ class SqlStore(ClearingStore):
             for row in conn.execute(select(c.kind, c.guid, c.key).where(c.guid.in_(chunk))):
                 state.guids[(DocumentKind(row.kind), row.guid)] = row.key
 
-    def _load_ledgers(self, conn: Connection, lists: list[StoredDoc], state: StateView) -> None:
-        buyers = sorted({d.document.head.buyer_id_number for d in lists})  # type: ignore[union-attr]
+    def _load_ledgers(
+        self, conn: Connection, lists: list[StoredDoc], buyer_ids: set[str], state: StateView
+    ) -> None:
+        buyers = sorted(buyer_ids)
         le, qe = t.ledger_entry.c, t.quantity_entry.c
         for chunk in _chunks(buyers):
             sums = select(le.buyer_id, le.year, func.sum(le.amount_fen)).where(le.buyer_id.in_(chunk))

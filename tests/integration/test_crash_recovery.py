@@ -1,0 +1,79 @@
+"""A crash mid-run loses nothing that was acknowledged, and a rerun counts nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from opencbec.clearing.config import ClearingConfig
+from opencbec.clearing.state import Effects
+from opencbec.rules import shipped_rulebook
+from opencbec.service.batch_clear import BatchClearer
+from opencbec.store.repository import MessageRow, OutboxRow
+from opencbec.store.sql import SqlStore, make_engine
+from tests.integration.test_cbec_clear import write_parcel
+from tests.parcels import buyer_id, make_parcel
+
+CONFIG = ClearingConfig(inspection_rate=Decimal(0))
+
+
+class CrashingStore(SqlStore):
+    """Fails while applying the n-th batch, like a process killed mid-transaction."""
+
+    def __init__(self, db: str, crash_on: int) -> None:
+        super().__init__(make_engine(db))
+        self.calls = 0
+        self.crash_on = crash_on
+
+    def apply(
+        self,
+        effects: Effects,
+        messages: Sequence[MessageRow],
+        outbox: Sequence[OutboxRow],
+        counters: dict[str, int],
+        watermark: datetime | None,
+    ) -> None:
+        self.calls += 1
+        if self.calls == self.crash_on:
+            raise RuntimeError("simulated crash")
+        super().apply(effects, messages, outbox, counters, watermark)
+
+
+def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    buyer = buyer_id(11)
+    for n in range(6):
+        write_parcel(inbox, f"p{n}", make_parcel(prices=[Decimal("4990")], buyer=buyer))
+    db = str(tmp_path / "cbec.db")
+    crashing = CrashingStore(db, crash_on=3)
+    with pytest.raises(RuntimeError):
+        BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run([inbox])
+    delivered_before = sorted(p.name for p in (tmp_path / "out").glob("*.xml"))
+    assert delivered_before  # the two committed batches were acknowledged
+    store = SqlStore(make_engine(db))
+    summary = BatchClearer(store, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run(
+        [inbox]
+    )
+    assert summary.replays == 8  # the two committed batches are recognised, not counted again
+    counts = store.status_counts()
+    assert counts["inventory:800"] == 5
+    assert counts["inventory:100"] == 1
+    assert sum(line.amount_fen for line in store.ledger(buyer, 2024)) == 25_000_00
+    assert set(delivered_before) <= {p.name for p in (tmp_path / "out").glob("*.xml")}
+
+
+def test_receipts_stored_but_not_written_are_delivered_by_the_next_run(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    write_parcel(inbox, "p", make_parcel(buyer=buyer_id(12)))
+    store = SqlStore(make_engine(str(tmp_path / "cbec.db")))
+    BatchClearer(store, shipped_rulebook(), CONFIG, None).run([inbox])  # no outbox directory
+    assert len(store.pending_outbox()) == 5
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    BatchClearer(store, shipped_rulebook(), CONFIG, tmp_path / "out").run([empty])
+    assert store.pending_outbox() == []
+    assert len(list((tmp_path / "out").glob("*.xml"))) == 5
