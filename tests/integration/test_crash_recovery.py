@@ -8,12 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Connection
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.state import Effects
 from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
-from opencbec.store.repository import MessageRow, OutboxRow
+from opencbec.store.repository import OutboxRow
 from opencbec.store.sql import SqlStore, make_engine
 from tests.integration.test_cbec_clear import write_parcel
 from tests.parcels import buyer_id, make_parcel
@@ -31,8 +32,8 @@ class CrashingStore(SqlStore):
 
     def apply(
         self,
+        conn: Connection,
         effects: Effects,
-        messages: Sequence[MessageRow],
         outbox: Sequence[OutboxRow],
         counters: dict[str, int],
         watermark: datetime | None,
@@ -40,7 +41,7 @@ class CrashingStore(SqlStore):
         self.calls += 1
         if self.calls == self.crash_on:
             raise RuntimeError("simulated crash")
-        super().apply(effects, messages, outbox, counters, watermark)
+        super().apply(conn, effects, outbox, counters, watermark)
 
 
 def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(tmp_path: Path) -> None:

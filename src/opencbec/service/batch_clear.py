@@ -105,8 +105,8 @@ class BatchClearer:
         started = time.perf_counter()
         summary = ClearSummary()
         self._deliver_pending()
-        counters = self.store.counters()
         watermark = self.store.watermark() or EPOCH
+        provisional = 0
         batch: list[Incoming] = []
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
@@ -115,8 +115,8 @@ class BatchClearer:
             data = _read_at_most(path, self.limits.max_bytes)
             if progress:
                 progress(size)
-            message_id = counters.get("message_id", 0) + 1
-            counters["message_id"] = message_id
+            provisional += 1
+            message_id = provisional  # replaced by the database id when the batch is stored
             summary.messages += 1
             try:
                 if size > self.limits.max_bytes:
@@ -155,9 +155,9 @@ class BatchClearer:
             )
             summary.documents += len(decoded.documents)
             if len(batch) >= self.batch_documents:
-                self._flush(batch, messages, rejections, counters, watermark, summary)
+                self._flush(batch, messages, rejections, watermark, summary)
                 batch, messages, rejections = [], [], []
-        self._flush(batch, messages, rejections, counters, watermark, summary)
+        self._flush(batch, messages, rejections, watermark, summary)
         summary.outcomes.update(self.store.status_counts())
         summary.seconds = time.perf_counter() - started
         return summary
@@ -167,14 +167,20 @@ class BatchClearer:
         batch: list[Incoming],
         messages: list[MessageRow],
         rejections: list[OutboxRow],
-        counters: dict[str, int],
         watermark: datetime,
         summary: ClearSummary,
     ) -> None:
-        state = self.store.load_state(batch, watermark, self.config.partner_wait, counters)
-        effects = clear(batch, state, self.rulebook, self.config, watermark)
-        outbox = rejections + receipt_messages(effects)
-        self.store.apply(effects, messages, outbox, counters, watermark)
+        with self.store.clearing() as unit:
+            provisional = [m.id for m in messages]
+            renumber = dict(zip(provisional, unit.insert_messages(messages), strict=True))
+            for inc in batch:
+                inc.message_id = renumber[inc.message_id]
+            counters = unit.counters()
+            watermark = max(watermark, unit.watermark() or watermark)
+            state = unit.load_state(batch, watermark, self.config.partner_wait, counters)
+            effects = clear(batch, state, self.rulebook, self.config, watermark)
+            outbox = rejections + receipt_messages(effects)
+            unit.apply(effects, outbox, counters, watermark)
         summary.replays += len(effects.replays)
         summary.receipts += len(outbox)
         self._deliver_pending()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,8 +63,8 @@ class LedgerLine:
     reason: str
 
 
-class ClearingStore(abc.ABC):
-    """Everything the clearing drivers need from storage."""
+class ClearingUnit(abc.ABC):
+    """Reads and writes of one clearing batch, atomically."""
 
     @abc.abstractmethod
     def counters(self) -> dict[str, int]:
@@ -71,7 +72,11 @@ class ClearingStore(abc.ABC):
 
     @abc.abstractmethod
     def watermark(self) -> datetime | None:
-        """The latest received time processed so far (event-time clock of batch runs)."""
+        """The latest received time processed so far."""
+
+    @abc.abstractmethod
+    def insert_messages(self, messages: Sequence[MessageRow]) -> list[int]:
+        """Store received messages (raw bytes included); sets and returns their ids."""
 
     @abc.abstractmethod
     def load_state(
@@ -87,12 +92,27 @@ class ClearingStore(abc.ABC):
     def apply(
         self,
         effects: Effects,
-        messages: Sequence[MessageRow],
         outbox: Sequence[OutboxRow],
         counters: dict[str, int],
         watermark: datetime | None,
     ) -> None:
-        """Persist a batch's messages, effects and receipts atomically."""
+        """Persist a batch's effects and receipts (committed when the unit closes)."""
+
+
+class ClearingStore(abc.ABC):
+    """Everything the clearing drivers need from storage."""
+
+    @abc.abstractmethod
+    def counters(self) -> dict[str, int]:
+        """Current values of all counters."""
+
+    @abc.abstractmethod
+    def watermark(self) -> datetime | None:
+        """The latest received time processed so far (event-time clock of batch runs)."""
+
+    @abc.abstractmethod
+    def clearing(self) -> AbstractContextManager[ClearingUnit]:
+        """A clearing batch's transaction (serialised with every other clearing batch)."""
 
     @abc.abstractmethod
     def pending_outbox(self) -> list[OutboxRow]:

@@ -77,7 +77,6 @@ def doc_update(d: StoredDoc) -> dict[str, Any]:
 
 def message_row(m: MessageRow) -> dict[str, Any]:
     return {
-        "id": m.id,
         "guid": m.guid,
         "message_type": m.message_type,
         "sender": m.sender,

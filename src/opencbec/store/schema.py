@@ -22,7 +22,7 @@ metadata = MetaData()
 message = Table(
     "message",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("guid", String(64)),
     Column("message_type", String(32)),
     Column("sender", String(32)),

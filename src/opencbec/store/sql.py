@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, create_engine, event, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc, TaxNote
@@ -22,11 +23,20 @@ from opencbec.domain.codes import Status
 from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
 from opencbec.domain.money import ZERO
 from opencbec.store import schema as t
-from opencbec.store.repository import ClearingStore, HistoryEntry, LedgerLine, MessageRow, OutboxRow
+from opencbec.store.repository import (
+    ClearingStore,
+    ClearingUnit,
+    HistoryEntry,
+    LedgerLine,
+    MessageRow,
+    OutboxRow,
+)
 from opencbec.store.rows import MUTABLE, doc_row, doc_update, link_key, message_row, tax_row
 from opencbec.store.serialize import document_from_json, record_from_json
 
 _CHUNK = 500
+#: Key of the PostgreSQL advisory lock that serialises clearing batches.
+CLEARING_LOCK = 0x0CBEC
 
 
 def database_url(db: str) -> str:
@@ -59,21 +69,21 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[i : i + size]
 
 
-class SqlStore(ClearingStore):
-    """The clearing store on a SQLAlchemy engine."""
+class SqlClearingUnit(ClearingUnit):
+    """The reads and writes of one clearing batch, on one connection in one transaction."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, store: SqlStore, conn: Connection) -> None:
+        self.store = store
+        self.conn = conn
 
-    # -- reading -------------------------------------------------------------------
     def counters(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return {row.name: row.value for row in conn.execute(select(t.counter))}
+        return self.store.counters_on(self.conn)
 
     def watermark(self) -> datetime | None:
-        with self.engine.connect() as conn:
-            value = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "watermark")).scalar()
-        return datetime.fromisoformat(value) if value else None
+        return self.store.watermark_on(self.conn)
+
+    def insert_messages(self, messages: Sequence[MessageRow]) -> list[int]:
+        return self.store.insert_messages(self.conn, messages)
 
     def load_state(
         self,
@@ -82,6 +92,68 @@ class SqlStore(ClearingStore):
         partner_wait: timedelta,
         counters: dict[str, int],
     ) -> StateView:
+        return self.store.load_state(self.conn, batch, watermark, partner_wait, counters)
+
+    def apply(
+        self,
+        effects: Effects,
+        outbox: Sequence[OutboxRow],
+        counters: dict[str, int],
+        watermark: datetime | None,
+    ) -> None:
+        self.store.apply(self.conn, effects, outbox, counters, watermark)
+
+
+class SqlStore(ClearingStore):
+    """The clearing store on a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- reading -------------------------------------------------------------------
+    @contextmanager
+    def clearing(self) -> Iterator[SqlClearingUnit]:
+        """One clearing batch in one transaction, holding the clearing lock until commit.
+
+        Batches are serialised across processes: PostgreSQL takes a transaction-level advisory
+        lock, SQLite takes its single writer lock at the start of the transaction. So the state a
+        batch reads cannot change before it writes (e.g. a buyer's ledger under parallel workers).
+        """
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLEARING_LOCK})
+            else:
+                self._save_meta(conn, "clearing_lock", "held")
+            yield SqlClearingUnit(self, conn)
+
+    def counters(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return self.counters_on(conn)
+
+    @staticmethod
+    def counters_on(conn: Connection) -> dict[str, int]:
+        """Counters as seen on ``conn``."""
+        return {row.name: row.value for row in conn.execute(select(t.counter))}
+
+    def watermark(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            return self.watermark_on(conn)
+
+    @staticmethod
+    def watermark_on(conn: Connection) -> datetime | None:
+        """The event-time clock as seen on ``conn``."""
+        value = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "watermark")).scalar()
+        return datetime.fromisoformat(value) if value else None
+
+    def load_state(
+        self,
+        conn: Connection,
+        batch: Sequence[Incoming],
+        watermark: datetime,
+        partner_wait: timedelta,
+        counters: dict[str, int],
+    ) -> StateView:
+        """Read, in bulk and on ``conn``, everything ``clear`` needs for ``batch``."""
         state = StateView(counters=counters)
         keys: set[tuple[str, str]] = set()
         link_keys: set[str] = set()
@@ -99,45 +171,58 @@ class SqlStore(ClearingStore):
                 keys.update(_partner_keys(d.key, f"{d.head.logistics_code}/{d.head.logistics_no}"))
             else:
                 invt_nos.add(d.head.invt_no)
-        with self.engine.connect() as conn:
-            docs = self._load_current(conn, keys, link_keys, invt_nos)
-            due = [
-                self._stored(row)
-                for row in conn.execute(
-                    select(t.document).where(
-                        t.document.c.kind == DocumentKind.INVENTORY.value,
-                        t.document.c.status == Status.DECLARING.value,
-                        t.document.c.is_current.is_(True),
-                        t.document.c.app_time < watermark - partner_wait,
-                    )
+        return self._load_state(conn, batch, watermark, partner_wait, state, keys, link_keys, invt_nos, guids)
+
+    def _load_state(
+        self,
+        conn: Connection,
+        batch: Sequence[Incoming],
+        watermark: datetime,
+        partner_wait: timedelta,
+        state: StateView,
+        keys: set[tuple[str, str]],
+        link_keys: set[str],
+        invt_nos: set[str],
+        guids: set[str],
+    ) -> StateView:
+        docs = self._load_current(conn, keys, link_keys, invt_nos)
+        due = [
+            self._stored(row)
+            for row in conn.execute(
+                select(t.document).where(
+                    t.document.c.kind == DocumentKind.INVENTORY.value,
+                    t.document.c.status == Status.DECLARING.value,
+                    t.document.c.is_current.is_(True),
+                    t.document.c.app_time < watermark - partner_wait,
                 )
-            ]
-            for doc in due:
-                docs.setdefault(doc.doc_id, doc)
-            # partners of every list loaded (waiting lists reached through a partner key)
-            more: set[tuple[str, str]] = set()
-            for doc in docs.values():
-                link = link_key(doc)
-                if link is not None:
-                    more.update(_partner_keys(doc.key, link))
-            more -= {(d.kind.value, d.key) for d in docs.values()}
-            for doc in self._load_current(conn, more, set(), set()).values():
-                docs.setdefault(doc.doc_id, doc)
-            state.due_lists = [docs[d.doc_id] for d in due]
-            for doc in docs.values():
-                state.current[(doc.kind, doc.key)] = doc
-                link = link_key(doc)
-                if link is not None:
-                    state.lists_by_waybill[link] = doc
-                if doc.invt_no:
-                    state.lists_by_invt_no[doc.invt_no] = doc
-            self._load_guids(conn, guids, state)
-            lists = [d for d in docs.values() if d.kind is DocumentKind.INVENTORY]
-            buyers = {d.document.head.buyer_id_number for d in lists}  # type: ignore[union-attr]
-            buyers.update(
-                inc.document.head.buyer_id_number for inc in batch if isinstance(inc.document, Inventory)
             )
-            self._load_ledgers(conn, lists, buyers, state)
+        ]
+        for doc in due:
+            docs.setdefault(doc.doc_id, doc)
+        # partners of every list loaded (waiting lists reached through a partner key)
+        more: set[tuple[str, str]] = set()
+        for doc in docs.values():
+            link = link_key(doc)
+            if link is not None:
+                more.update(_partner_keys(doc.key, link))
+        more -= {(d.kind.value, d.key) for d in docs.values()}
+        for doc in self._load_current(conn, more, set(), set()).values():
+            docs.setdefault(doc.doc_id, doc)
+        state.due_lists = [docs[d.doc_id] for d in due]
+        for doc in docs.values():
+            state.current[(doc.kind, doc.key)] = doc
+            link = link_key(doc)
+            if link is not None:
+                state.lists_by_waybill[link] = doc
+            if doc.invt_no:
+                state.lists_by_invt_no[doc.invt_no] = doc
+        self._load_guids(conn, guids, state)
+        lists = [d for d in docs.values() if d.kind is DocumentKind.INVENTORY]
+        buyers = {d.document.head.buyer_id_number for d in lists}  # type: ignore[union-attr]
+        buyers.update(
+            inc.document.head.buyer_id_number for inc in batch if isinstance(inc.document, Inventory)
+        )
+        self._load_ledgers(conn, lists, buyers, state)
         return state
 
     def _load_current(
@@ -220,88 +305,99 @@ class SqlStore(ClearingStore):
         )
 
     # -- writing -------------------------------------------------------------------
+    def insert_messages(self, conn: Connection, messages: Sequence[MessageRow]) -> list[int]:
+        """Store received messages; returns their database ids, in order."""
+        ids: list[int] = []
+        for chunk in _chunks(list(messages)):
+            rows = [message_row(m) for m in chunk]
+            result = conn.execute(
+                t.message.insert().returning(t.message.c.id, sort_by_parameter_order=True), rows
+            )
+            ids.extend(r[0] for r in result)
+        for m, new_id in zip(messages, ids, strict=True):
+            m.id = new_id
+        return ids
+
     def apply(
         self,
+        conn: Connection,
         effects: Effects,
-        messages: Sequence[MessageRow],
         outbox: Sequence[OutboxRow],
         counters: dict[str, int],
         watermark: datetime | None,
     ) -> None:
-        with self.engine.begin() as conn:
-            if messages:
-                conn.execute(t.message.insert(), [message_row(m) for m in messages])
-            if effects.new_docs:
-                conn.execute(t.document.insert(), [doc_row(d) for d in effects.new_docs])
-            if effects.changed_docs:
-                conn.execute(
-                    update(t.document)
-                    .where(t.document.c.id == bindparam("b_id"))
-                    .values({k: bindparam("b_" + k) for k in MUTABLE}),
-                    [doc_update(d) for d in effects.changed_docs.values()],
-                )
-            if effects.events:
-                conn.execute(
-                    t.status_event.insert(),
-                    [
-                        {"document_id": e.doc_id, "status": e.status, "info": e.info, "at": e.at}
-                        for e in effects.events
-                    ],
-                )
-            if effects.ledger:
-                conn.execute(
-                    t.ledger_entry.insert(),
-                    [
-                        {
-                            "buyer_id": e.buyer_id,
-                            "year": e.year,
-                            "amount_fen": int(e.amount * 100),
-                            "invt_no": e.invt_no,
-                            "reason": e.reason,
-                            "at": e.at,
-                        }
-                        for e in effects.ledger
-                    ],
-                )
-            if effects.quantities:
-                conn.execute(
-                    t.quantity_entry.insert(),
-                    [
-                        {
-                            "buyer_id": q.buyer_id,
-                            "year": q.year,
-                            "tariff_line": q.tariff_line,
-                            "qty": str(q.qty),
-                            "invt_no": q.invt_no,
-                            "at": q.at,
-                        }
-                        for q in effects.quantities
-                    ],
-                )
-            if effects.returned:
-                conn.execute(
-                    t.returned_line.insert(),
-                    [{"invt_no": i, "gnum": g, "qty": str(q)} for i, g, q in effects.returned],
-                )
-            if effects.tax_notes:
-                conn.execute(t.tax_note.insert(), [tax_row(n) for n in effects.tax_notes])
-            if outbox:
-                conn.execute(
-                    t.outbox.insert(),
-                    [
-                        {
-                            "message_type": o.message_type,
-                            "receiver": o.receiver,
-                            "guid": o.guid,
-                            "xml": o.xml,
-                            "delivered": False,
-                        }
-                        for o in outbox
-                    ],
-                )
-            self._save_counters(conn, counters)
-            if watermark is not None:
-                self._save_meta(conn, "watermark", watermark.isoformat())
+        """Persist a batch's effects and receipts on ``conn`` (inside the batch transaction)."""
+        if effects.new_docs:
+            conn.execute(t.document.insert(), [doc_row(d) for d in effects.new_docs])
+        if effects.changed_docs:
+            conn.execute(
+                update(t.document)
+                .where(t.document.c.id == bindparam("b_id"))
+                .values({k: bindparam("b_" + k) for k in MUTABLE}),
+                [doc_update(d) for d in effects.changed_docs.values()],
+            )
+        if effects.events:
+            conn.execute(
+                t.status_event.insert(),
+                [
+                    {"document_id": e.doc_id, "status": e.status, "info": e.info, "at": e.at}
+                    for e in effects.events
+                ],
+            )
+        if effects.ledger:
+            conn.execute(
+                t.ledger_entry.insert(),
+                [
+                    {
+                        "buyer_id": e.buyer_id,
+                        "year": e.year,
+                        "amount_fen": int(e.amount * 100),
+                        "invt_no": e.invt_no,
+                        "reason": e.reason,
+                        "at": e.at,
+                    }
+                    for e in effects.ledger
+                ],
+            )
+        if effects.quantities:
+            conn.execute(
+                t.quantity_entry.insert(),
+                [
+                    {
+                        "buyer_id": q.buyer_id,
+                        "year": q.year,
+                        "tariff_line": q.tariff_line,
+                        "qty": str(q.qty),
+                        "invt_no": q.invt_no,
+                        "at": q.at,
+                    }
+                    for q in effects.quantities
+                ],
+            )
+        if effects.returned:
+            conn.execute(
+                t.returned_line.insert(),
+                [{"invt_no": i, "gnum": g, "qty": str(q)} for i, g, q in effects.returned],
+            )
+        if effects.tax_notes:
+            conn.execute(t.tax_note.insert(), [tax_row(n) for n in effects.tax_notes])
+        if outbox:
+            conn.execute(
+                t.outbox.insert(),
+                [
+                    {
+                        "message_type": o.message_type,
+                        "receiver": o.receiver,
+                        "guid": o.guid,
+                        "xml": o.xml,
+                        "delivered": False,
+                    }
+                    for o in outbox
+                ],
+            )
+        self._save_counters(conn, counters)
+        if watermark is not None:
+            self._save_meta(conn, "watermark", watermark.isoformat())
 
     def _save_counters(self, conn: Connection, counters: dict[str, int]) -> None:
         if not counters:
