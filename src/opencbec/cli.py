@@ -230,6 +230,86 @@ def enterprise_list_command(db: DbOption = None) -> None:
         console.print(str(record))
 
 
+class OfficerRole(enum.StrEnum):
+    """Officer roles of the API, lowest first."""
+
+    VIEWER = "viewer"
+    INSPECTOR = "inspector"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+officer_app = typer.Typer(help="Customs officers' API access.", no_args_is_help=True)
+app.add_typer(officer_app, name="officer")
+
+
+@enterprise_app.command("token")
+def enterprise_token(
+    code: Annotated[str, typer.Argument(help="The enterprise's customs code (copCode).")],
+    db: DbOption = None,
+) -> None:
+    """Issue an API token for enterprise CODE (printed once; only its hash is stored)."""
+    from opencbec.api.auth import issue_enterprise_token
+
+    try:
+        token = issue_enterprise_token(bootstrap.build(db).engine, code)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    print(token)  # noqa: T201 - the token on stdout alone, for scripts
+
+
+@officer_app.command("add")
+def officer_add(
+    name: Annotated[str, typer.Argument(help="The officer's user name.")],
+    role: Annotated[OfficerRole, typer.Option("--role", help="viewer, inspector, supervisor or admin.")],
+    db: DbOption = None,
+) -> None:
+    """Issue an API token for officer NAME with --role (printed once; only its hash is stored)."""
+    from opencbec.api.auth import issue_officer_token
+
+    try:
+        token = issue_officer_token(bootstrap.build(db).engine, name, role.value)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    print(token)  # noqa: T201
+
+
+@app.command("serve")
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes.")] = 1,
+    demo_data: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo-data/--no-demo-data",
+            help="Load a simulated day into an empty database first (default: only for the default DB).",
+        ),
+    ] = None,
+    env_file: Annotated[
+        Path | None, typer.Option("--env-file", help="OPENCBEC_* settings file (KEY=value lines).")
+    ] = None,
+) -> None:
+    """Run the HTTP API (OpenAPI at /openapi.json, docs at /docs); see docs/api.md."""
+    from opencbec.api import serve
+
+    serve(db, host, port, workers, demo_data=demo_data, env_file=env_file)
+
+
+db_app = typer.Typer(help="The database: schema migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade_command(db: DbOption = None) -> None:
+    """Bring the database (SQLite file or PostgreSQL URL) to the latest schema revision."""
+    from opencbec.store.migrations import upgrade_database
+
+    before, after = upgrade_database(db or bootstrap.default_db())
+    console.print(f"schema revision {before or 'none'} -> {after}")
+
+
 @app.command("simulate")
 def simulate_command(
     parcels: Annotated[int, typer.Option("--parcels", min=1, help="Number of parcels.")] = 10000,
@@ -254,16 +334,37 @@ def demo_command(
     from opencbec.sim import simulate
 
     db = out / "opencbec.db"
-    if db.exists():
-        db.unlink()
-    report = simulate(parcels=parcels, start=date(2024, 6, 18), days=1, seed=618, out=out / "sim")
-    console.print(str(report))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    console.print(
+        f"simulating {parcels:,} parcels of 18 June 2024 (the 618 shopping festival) into {out / 'sim'} ..."
+    )
+    simulate(parcels=parcels, start=date(2024, 6, 18), days=1, seed=618, out=out / "sim")
     application = bootstrap.build(str(db))
     clearer = bootstrap.batch_clearer(application, out / "receipts", verify_signatures=False)
+    console.print(f"clearing into {db} (receipts in {out / 'receipts'}) ...")
     summary = clearer.run([out / "sim"])
     console.print(summary.line(), soft_wrap=True)
-    expected = json.loads((out / "sim" / "ground-truth-summary.json").read_text())
-    console.print(f"ground truth: {json.dumps(expected, ensure_ascii=False)[:2000]}")
+    expected = json.loads((out / "sim" / "ground-truth-summary.json").read_text())["lists"]
+    got_status = {
+        k.split(":")[1]: v for k, v in application.store.status_counts().items() if k.startswith("inventory:")
+    }
+    got_reason = application.store.reason_counts("inventory")
+    table = Table(title="declaration lists: cleared vs simulator ground truth")
+    for col in ("", "code", "expected", "cleared", "match"):
+        table.add_column(col)
+    rows = [
+        ("status", k, expected["byStatus"].get(k, 0), got_status.get(k, 0))
+        for k in sorted({*expected["byStatus"], *got_status})
+    ]
+    rows += [
+        ("reason", k, expected["byReason"].get(k, 0), got_reason.get(k, 0))
+        for k in sorted({*expected["byReason"], *got_reason})
+    ]
+    for what, code, want, got in rows:
+        table.add_row(what, code, str(want), str(got), "yes" if want == got else "[red]NO[/]")
+    console.print(table)
+    console.print(f"history of a parcel: cbec status <orderNo> --db {db};  receipts: {out / 'receipts'}")
 
 
 def _date(text: str) -> date:

@@ -45,7 +45,7 @@ def cancel_list(work: Work, doc: StoredDoc) -> None:
     amount = lst.dutiable_value or ZERO
     buyer = inventory.head.buyer_id_number
     work.book(LedgerEntry(buyer, year, -amount, invt_no, "list cancelled (CEB623)", at))
-    _reverse_quantities(work, lst, {ln.gnum: ln.qty for ln in inventory.lines}, at)
+    reverse_quantities(work, lst, {ln.gnum: ln.qty for ln in inventory.lines}, at)
     _void_tax_note(work, invt_no, at)
 
 
@@ -103,7 +103,7 @@ def refund_list(work: Work, doc: StoredDoc) -> None:
     as_of = declaration_date(inventory)
     buyer = inventory.head.buyer_id_number
     work.book(LedgerEntry(buyer, as_of.year, -amount, invt_no, f"return {refund.key}", at))
-    _reverse_quantities(work, lst, wanted, at)
+    reverse_quantities(work, lst, wanted, at)
     returned_text = ", ".join(f"gnum {g} x {q}" for g, q in sorted(wanted.items()))
     work.effects.events.append(
         StatusEvent(lst.doc_id, lst.status, f"returned by CEB625 {refund.head.guid}: {returned_text}", at)
@@ -166,7 +166,8 @@ def _void_tax_note(work: Work, invt_no: str, at: datetime) -> TaxNote | None:
     return note
 
 
-def _reverse_quantities(work: Work, lst: StoredDoc, qty_by_gnum: dict[int, Decimal], at: datetime) -> None:
+def reverse_quantities(work: Work, lst: StoredDoc, qty_by_gnum: dict[int, Decimal], at: datetime) -> None:
+    """Give back a buyer's restricted quantities for lines no longer imported (cancel, return, detain)."""
     inventory = lst.document
     assert isinstance(inventory, Inventory) and lst.invt_no
     as_of = declaration_date(inventory)

@@ -182,5 +182,15 @@ def status_of(doc: StoredDoc | None) -> str | None:
 
 
 LOCKING_LIST_STATUSES = frozenset(
-    {Status.MANUAL_REVIEW, Status.INSPECTION, Status.RELEASED, Status.CONCLUDED}
+    {
+        Status.MANUAL_REVIEW,
+        Status.INSPECTION,
+        Status.RELEASED,
+        Status.CONCLUDED,
+        Status.DETAINED_CLEARANCE,
+        Status.DETAINED_SMUGGLING,
+        Status.DETAINED_LEGAL,
+        Status.DETAINED_OTHER,
+        Status.RETURNED_ABROAD,
+    }
 )

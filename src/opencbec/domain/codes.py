@@ -23,6 +23,11 @@ class Status(enum.StrEnum):
     MANUAL_REVIEW = "300"  # 人工审核
     CONCLUDED = "399"  # 海关审结 (cancel / return approved, or list cancelled)
     INSPECTION = "500"  # 查验
+    DETAINED_CLEARANCE = "501"  # 扣留移送通关
+    DETAINED_SMUGGLING = "502"  # 扣留移送缉私
+    DETAINED_LEGAL = "503"  # 扣留移送法规
+    DETAINED_OTHER = "599"  # 其他扣留
+    RETURNED_ABROAD = "700"  # 退运
     RELEASED = "800"  # 放行
 
 
@@ -101,3 +106,8 @@ class R:
     RANDOM_INSPECTION = Reason("9040", "布控查验（随机抽查）")
     RANDOM_MANUAL_REVIEW = Reason("9041", "随机人工审核")
     RULES_MISSING = Reason("9050", "查无该日期适用的规则数据")
+    DETAINED_CLEARANCE = Reason("9060", "扣留移送通关")
+    DETAINED_SMUGGLING = Reason("9061", "扣留移送缉私")
+    DETAINED_LEGAL = Reason("9062", "扣留移送法规")
+    DETAINED_OTHER = Reason("9063", "其他扣留")
+    RETURNED_ABROAD = Reason("9064", "退运")

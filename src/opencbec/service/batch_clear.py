@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from opencbec.clearing.config import ClearingConfig
-from opencbec.clearing.pipeline import clear
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Incoming
 from opencbec.domain.documents import DecodedMessage, parse_app_time
@@ -24,7 +23,8 @@ from opencbec.messages.decode import decode_message
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
-from opencbec.service.outbox import receipt_messages, write_files
+from opencbec.service.core import clear_in_unit
+from opencbec.service.outbox import write_files
 from opencbec.store.repository import ClearingStore, MessageRow, OutboxRow
 
 READABLE_SUFFIXES = frozenset({".xml", ".json"})
@@ -171,16 +171,9 @@ class BatchClearer:
         summary: ClearSummary,
     ) -> None:
         with self.store.clearing() as unit:
-            provisional = [m.id for m in messages]
-            renumber = dict(zip(provisional, unit.insert_messages(messages), strict=True))
-            for inc in batch:
-                inc.message_id = renumber[inc.message_id]
-            counters = unit.counters()
-            watermark = max(watermark, unit.watermark() or watermark)
-            state = unit.load_state(batch, watermark, self.config.partner_wait, counters)
-            effects = clear(batch, state, self.rulebook, self.config, watermark)
-            outbox = rejections + receipt_messages(effects)
-            unit.apply(effects, outbox, counters, watermark)
+            effects, outbox = clear_in_unit(
+                unit, batch, messages, rejections, watermark, self.rulebook, self.config
+            )
         summary.replays += len(effects.replays)
         summary.receipts += len(outbox)
         self._deliver_pending()
@@ -188,9 +181,9 @@ class BatchClearer:
     def _deliver_pending(self) -> None:
         if self.outbox_dir is None:
             return
-        rows = self.store.pending_outbox()
-        if rows:
-            self.store.mark_delivered(write_files(rows, self.outbox_dir))
+        directory = self.outbox_dir
+        while self.store.deliver_pending(lambda rows: write_files(rows, directory)):
+            pass
 
 
 def _app_time(value: str) -> datetime | None:

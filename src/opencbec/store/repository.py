@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -121,6 +121,10 @@ class ClearingStore(abc.ABC):
     @abc.abstractmethod
     def mark_delivered(self, ids: Sequence[int]) -> None:
         """Mark outbox rows delivered."""
+
+    @abc.abstractmethod
+    def deliver_pending(self, write: Callable[[list[OutboxRow]], list[int]], limit: int = 5000) -> int:
+        """Hand pending receipts to ``write`` and mark what it wrote, atomically; returns the count."""
 
     @abc.abstractmethod
     def history(self, number: str) -> list[HistoryEntry]:

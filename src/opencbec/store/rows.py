@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from opencbec.clearing.state import StoredDoc, TaxNote
-from opencbec.domain.documents import Inventory, parse_app_time
+from opencbec.domain.documents import DocumentKind, Inventory, parse_app_time
 from opencbec.store.repository import MessageRow
-from opencbec.store.serialize import document_to_json, record_to_json
+from opencbec.store.serialize import document_from_json, document_to_json, record_to_json
 
 
 def link_key(doc: StoredDoc) -> str | None:
@@ -99,3 +101,32 @@ def tax_row(n: TaxNote) -> dict[str, Any]:
         "head": record_to_json(n.head),
         "lines": json.dumps([json.loads(record_to_json(x)) for x in n.lines], ensure_ascii=False),
     }
+
+
+def stored_doc(row: Any) -> StoredDoc:
+    """A ``StoredDoc`` from a ``document`` row."""
+    kind = DocumentKind(row.kind)
+    return StoredDoc(
+        doc_id=row.id,
+        document=document_from_json(kind, row.data),
+        status=row.status,
+        info=row.info,
+        received_at=row.received_at,
+        seq=row.seq,
+        message_id=row.message_id,
+        sender=row.sender,
+        current=row.is_current,
+        pre_no=row.pre_no,
+        invt_no=row.invt_no,
+        decided_at=row.decided_at,
+        dutiable_value=Decimal(row.dutiable_value) if row.dutiable_value else None,
+        line_values={int(k): Decimal(v) for k, v in json.loads(row.line_values or "{}").items()},
+    )
+
+
+def partner_keys(list_key: str, waybill_key: str) -> Iterable[tuple[str, str]]:
+    """The keys of a list's partners and of the list itself."""
+    yield DocumentKind.ORDER.value, list_key
+    yield DocumentKind.PAYMENT.value, list_key
+    yield DocumentKind.INVENTORY.value, list_key
+    yield DocumentKind.WAYBILL.value, waybill_key

@@ -140,6 +140,7 @@ outbox = Table(
     Column("xml", LargeBinary, nullable=False),
     Column("delivered", Boolean, nullable=False, default=False),
     Index("ix_outbox_pending", "delivered"),
+    Index("ix_outbox_receiver", "receiver", "id"),
 )
 
 counter = Table(

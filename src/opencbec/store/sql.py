@@ -1,5 +1,7 @@
 """``ClearingStore`` on SQLAlchemy Core: SQLite by default, PostgreSQL by URL.
 
+``make_engine`` and ``database_url`` live in :mod:`opencbec.store.engine` (re-exported here).
+
 Every batch is read with a handful of bulk queries and written in one transaction, with
 ``executemany`` inserts and updates: no per-document round trips.
 """
@@ -7,14 +9,13 @@ Every batch is read with a handful of bulk queries and written in one transactio
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, create_engine, event, func, or_, select, text, update
+from sqlalchemy import Engine, and_, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc, TaxNote
@@ -23,45 +24,30 @@ from opencbec.domain.codes import Status
 from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
 from opencbec.domain.money import ZERO
 from opencbec.store import schema as t
+from opencbec.store.engine import database_url, make_engine
 from opencbec.store.repository import (
     ClearingStore,
     ClearingUnit,
-    HistoryEntry,
-    LedgerLine,
     MessageRow,
     OutboxRow,
 )
-from opencbec.store.rows import MUTABLE, doc_row, doc_update, link_key, message_row, tax_row
-from opencbec.store.serialize import document_from_json, record_from_json
+from opencbec.store.rows import (
+    MUTABLE,
+    doc_row,
+    doc_update,
+    link_key,
+    message_row,
+    partner_keys,
+    stored_doc,
+    tax_row,
+)
+from opencbec.store.serialize import record_from_json
+from opencbec.store.sql_outbox import SqlOutbox
+from opencbec.store.sql_queries import SqlQueries
 
 _CHUNK = 500
 #: Key of the PostgreSQL advisory lock that serialises clearing batches.
 CLEARING_LOCK = 0x0CBEC
-
-
-def database_url(db: str) -> str:
-    """A SQLAlchemy URL from a ``--db`` value: a URL as is, otherwise a SQLite file path."""
-    if "://" in db:
-        return db
-    return f"sqlite:///{Path(db).expanduser().resolve()}"
-
-
-def make_engine(db: str) -> Engine:
-    """Create the engine; SQLite gets WAL, full sync and foreign-key-free fast settings."""
-    url = database_url(db)
-    engine = create_engine(url)
-    if url.startswith("sqlite"):
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-    t.metadata.create_all(engine)
-    return engine
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -104,7 +90,7 @@ class SqlClearingUnit(ClearingUnit):
         self.store.apply(self.conn, effects, outbox, counters, watermark)
 
 
-class SqlStore(ClearingStore):
+class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
     """The clearing store on a SQLAlchemy engine."""
 
     def __init__(self, engine: Engine) -> None:
@@ -168,7 +154,7 @@ class SqlStore(ClearingStore):
             elif isinstance(d, Waybill):
                 link_keys.add(d.key)
             elif isinstance(d, Inventory):
-                keys.update(_partner_keys(d.key, f"{d.head.logistics_code}/{d.head.logistics_no}"))
+                keys.update(partner_keys(d.key, f"{d.head.logistics_code}/{d.head.logistics_no}"))
             else:
                 invt_nos.add(d.head.invt_no)
         return self._load_state(conn, batch, watermark, partner_wait, state, keys, link_keys, invt_nos, guids)
@@ -187,14 +173,16 @@ class SqlStore(ClearingStore):
     ) -> StateView:
         docs = self._load_current(conn, keys, link_keys, invt_nos)
         due = [
-            self._stored(row)
+            stored_doc(row)
             for row in conn.execute(
-                select(t.document).where(
+                select(t.document)
+                .where(
                     t.document.c.kind == DocumentKind.INVENTORY.value,
                     t.document.c.status == Status.DECLARING.value,
                     t.document.c.is_current.is_(True),
                     t.document.c.app_time < watermark - partner_wait,
                 )
+                .order_by(t.document.c.id)  # the same order on every backend
             )
         ]
         for doc in due:
@@ -204,7 +192,7 @@ class SqlStore(ClearingStore):
         for doc in docs.values():
             link = link_key(doc)
             if link is not None:
-                more.update(_partner_keys(doc.key, link))
+                more.update(partner_keys(doc.key, link))
         more -= {(d.kind.value, d.key) for d in docs.values()}
         for doc in self._load_current(conn, more, set(), set()).values():
             docs.setdefault(doc.doc_id, doc)
@@ -243,7 +231,7 @@ class SqlStore(ClearingStore):
         for cond in queries:
             for row in conn.execute(select(t.document).where(c.is_current.is_(True), cond)):
                 if row.id not in out:
-                    out[row.id] = self._stored(row)
+                    out[row.id] = stored_doc(row)
         return out
 
     def _load_guids(self, conn: Connection, guids: set[str], state: StateView) -> None:
@@ -283,26 +271,6 @@ class SqlStore(ClearingStore):
                         lines=[record_from_json(TaxListRd, json.dumps(x)) for x in json.loads(row.lines)],
                         receiver=row.receiver,
                     )
-
-    @staticmethod
-    def _stored(row: Any) -> StoredDoc:
-        kind = DocumentKind(row.kind)
-        return StoredDoc(
-            doc_id=row.id,
-            document=document_from_json(kind, row.data),
-            status=row.status,
-            info=row.info,
-            received_at=row.received_at,
-            seq=row.seq,
-            message_id=row.message_id,
-            sender=row.sender,
-            current=row.is_current,
-            pre_no=row.pre_no,
-            invt_no=row.invt_no,
-            decided_at=row.decided_at,
-            dutiable_value=Decimal(row.dutiable_value) if row.dutiable_value else None,
-            line_values={int(k): Decimal(v) for k, v in json.loads(row.line_values or "{}").items()},
-        )
 
     # -- writing -------------------------------------------------------------------
     def insert_messages(self, conn: Connection, messages: Sequence[MessageRow]) -> list[int]:
@@ -423,69 +391,5 @@ class SqlStore(ClearingStore):
         if not done:
             conn.execute(t.meta.insert().values(key=key, value=value))
 
-    def pending_outbox(self) -> list[OutboxRow]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.outbox).where(t.outbox.c.delivered.is_(False)).order_by(t.outbox.c.id)
-            )
-            return [OutboxRow(r.message_type, r.receiver, r.guid, r.xml, r.id) for r in rows]
 
-    def mark_delivered(self, ids: Sequence[int]) -> None:
-        with self.engine.begin() as conn:
-            for chunk in _chunks(list(ids)):
-                conn.execute(update(t.outbox).where(t.outbox.c.id.in_(chunk)).values(delivered=True))
-
-    # -- queries ---------------------------------------------------------------------
-    def history(self, number: str) -> list[HistoryEntry]:
-        c = t.document.c
-        like = f"%/{number}"
-        cond = or_(
-            c.key == number, c.key.like(like), c.invt_no == number, c.pre_no == number, c.guid == number
-        )
-        with self.engine.connect() as conn:
-            docs = conn.execute(select(c.id, c.kind, c.key, c.guid, c.pre_no, c.invt_no).where(cond)).all()
-            ids = [d.id for d in docs]
-            by_id = {d.id: d for d in docs}
-            events = conn.execute(
-                select(t.status_event)
-                .where(t.status_event.c.document_id.in_(ids))
-                .order_by(t.status_event.c.id)
-            ).all()
-        return [
-            HistoryEntry(
-                kind=by_id[e.document_id].kind,
-                key=by_id[e.document_id].key,
-                guid=by_id[e.document_id].guid,
-                status=e.status,
-                info=e.info,
-                at=e.at,
-                pre_no=by_id[e.document_id].pre_no,
-                invt_no=by_id[e.document_id].invt_no,
-            )
-            for e in events
-        ]
-
-    def ledger(self, buyer_id: str, year: int) -> list[LedgerLine]:
-        le = t.ledger_entry.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.ledger_entry).where(le.buyer_id == buyer_id, le.year == year).order_by(le.id)
-            ).all()
-        return [LedgerLine(r.at, r.invt_no, r.amount_fen, r.reason) for r in rows]
-
-    def status_counts(self) -> dict[str, int]:
-        c = t.document.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(c.kind, c.status, func.count())
-                .where(c.is_current.is_(True))
-                .group_by(c.kind, c.status)
-            ).all()
-        return {f"{r[0]}:{r[1]}": r[2] for r in rows}
-
-
-def _partner_keys(list_key: str, waybill_key: str) -> Iterable[tuple[str, str]]:
-    yield DocumentKind.ORDER.value, list_key
-    yield DocumentKind.PAYMENT.value, list_key
-    yield DocumentKind.INVENTORY.value, list_key
-    yield DocumentKind.WAYBILL.value, waybill_key
+__all__ = ["CLEARING_LOCK", "SqlClearingUnit", "SqlStore", "database_url", "make_engine"]

@@ -1,0 +1,143 @@
+"""The ASGI application of ``cbec serve`` (FastAPI): OpenAPI at ``/openapi.json``, docs at ``/docs``.
+
+:func:`create_app` wires the application (``bootstrap.build``), the online clearing worker and
+the webhook delivery loop (both started with the app's lifespan), the enterprise API and, when
+their modules are installed, the officer (``opencbec.api.officers``) and operations
+(``opencbec.api.ops``) routers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from opencbec import bootstrap
+from opencbec.api import enterprise
+from opencbec.api.background import Loop, clearing_loop, webhook_loop
+from opencbec.api.context import ApiContext
+from opencbec.api.logs import access_log, configure_logging
+from opencbec.api.settings import Settings, load_settings
+from opencbec.service.online import OnlineClearer
+from opencbec.service.signature_policy import SignaturePolicy
+from opencbec.service.webhooks import WebhookDispatcher
+from opencbec.store.api_repo import ensure_api_tables
+from opencbec.store.enterprise_repo import EnterpriseRegistry
+
+log = logging.getLogger("opencbec.api")
+OPTIONAL_ROUTERS = ("opencbec.api.officers", "opencbec.api.ops")
+DESCRIPTION = """Customs clearance of cross-border e-commerce imports (CEB 2022 messages).
+
+Enterprises submit CEB311/411/511/621/623/625 messages and get the synchronous acceptance or
+the CEB900 at once; business receipts follow asynchronously (poll, cursor feed, webhook).
+Every call needs `Authorization: Bearer <token>`. See docs/api.md.
+"""
+
+
+def _optional_router(module: str) -> APIRouter | None:
+    """``module.router`` if the module imports, else None (logged)."""
+    try:
+        router = getattr(importlib.import_module(module), "router", None)
+    except ImportError as exc:
+        log.info(
+            "optional router not loaded",
+            extra={"event": "router_missing", "module": module, "error": str(exc)},
+        )
+        return None
+    return router if isinstance(router, APIRouter) else None
+
+
+def build_context(settings: Settings) -> ApiContext:
+    """The wired application for ``settings`` (no thread started)."""
+    rate = Decimal(settings.inspection_rate) if settings.inspection_rate is not None else None
+    wired = bootstrap.build(settings.db, inspection_rate=rate)
+    ensure_api_tables(wired.engine)
+    clearer = OnlineClearer(
+        wired.store,
+        wired.rulebook,
+        wired.config,
+        clock=settings.clock,
+        max_messages=settings.batch_max_messages,
+    )
+    verifier = SignaturePolicy(EnterpriseRegistry(wired.engine)) if settings.signatures == "verify" else None
+    return ApiContext(settings, wired, clearer, verifier)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app on ``settings`` (default: from the environment)."""
+    settings = settings or Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    ctx = build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loops = _start_loops(ctx)
+        log.info(
+            "server started",
+            extra={
+                "event": "start",
+                "clock": settings.clock,
+                "signatures": settings.signatures,
+                "loops": [x.name for x in loops],
+            },
+        )
+        try:
+            yield
+        finally:
+            for loop in loops:
+                loop.stop()
+            ctx.wake_worker = ctx.wake_webhooks = _noop
+            ctx.app.engine.dispose()
+
+    app = FastAPI(title="OpenCBEC", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.ctx = ctx
+    app.state.engine = ctx.engine
+    app.state.admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    app.middleware("http")(access_log)
+    app.include_router(enterprise.router)
+    for module in OPTIONAL_ROUTERS:
+        router = _optional_router(module)
+        if router is not None:
+            app.include_router(router)
+    return app
+
+
+def _noop() -> None:
+    return None
+
+
+def _start_loops(ctx: ApiContext) -> list[Loop]:
+    settings, loops = ctx.settings, []
+    if settings.webhooks:
+        dispatcher = WebhookDispatcher(
+            ctx.engine,
+            timeout=settings.webhook_timeout_s,
+            base_delay=settings.webhook_base_delay_ms / 1000,
+            max_delay=settings.webhook_max_delay_s,
+        )
+        hooks = webhook_loop(dispatcher, settings.webhook_poll_ms)
+        ctx.wake_webhooks = hooks.wake
+        loops.append(hooks)
+    if settings.worker:
+        tick = settings.tick_seconds if settings.clock == "wall" else None
+        worker = clearing_loop(ctx.clearer, settings.batch_window_ms, tick, on_cleared=ctx.wake_webhooks)
+        ctx.wake_worker = worker.wake
+        loops.append(worker)
+    for loop in loops:
+        loop.start()
+    return loops
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory opencbec.api.app:app_from_env``.
+
+    Settings from the environment and the file named by ``OPENCBEC_ENV_FILE``, if any.
+    """
+    env_file = os.environ.get("OPENCBEC_ENV_FILE")
+    return create_app(load_settings(Path(env_file) if env_file else None))

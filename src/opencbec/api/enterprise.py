@@ -1,0 +1,180 @@
+"""Enterprise endpoints: submit a CEB message, follow a submission (``/v1/messages``).
+
+The router of this module also includes the receipt, document and webhook routers, so
+``app.include_router(enterprise.router)`` mounts the whole enterprise API.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from opencbec.api import documents, receipts, webhook_routes
+from opencbec.api.auth import require_enterprise
+from opencbec.api.context import ApiContext, context
+from opencbec.api.models import Accepted, AccessDenied, Submission
+from opencbec.api.parties import check_submitter
+from opencbec.api.queries import submission
+from opencbec.messages.decode import decode_message
+from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
+
+log = logging.getLogger("opencbec.api")
+router = APIRouter(prefix="/v1", tags=["enterprise"])
+Caller = Annotated[str, Depends(require_enterprise)]
+Ctx = Annotated[ApiContext, Depends(context)]
+
+CONTENT_TYPES = frozenset({"application/xml", "text/xml", "application/json"})
+_CEB900 = {"content": {"application/xml": {}}, "description": "CEB900 receipt (also in the receipt feed)"}
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A CEB311/411/511/621/623/625 message: bare XML, DxpMsg envelope, or the JSON form.",
+        "content": {
+            "application/xml": {"schema": {"type": "string"}},
+            "text/xml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+async def _read_body(request: Request, limit: int) -> tuple[bytes, int]:
+    """At most ``limit + 1`` bytes of the body (never all of a huge body) and the bytes seen."""
+    chunks: list[bytes] = []
+    seen = 0
+    async for chunk in request.stream():
+        if seen <= limit:
+            chunks.append(chunk)
+        seen += len(chunk)
+        if seen > limit:
+            break
+    return b"".join(chunks)[: limit + 1], seen
+
+
+@router.post(
+    "/messages",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    openapi_extra=_BODY,
+    responses={
+        400: _CEB900,
+        403: {"model": AccessDenied, "description": "not a declared party"},
+        415: {"description": "unsupported content type"},
+        422: _CEB900,
+    },
+)
+async def submit_message(request: Request, caller: Caller, ctx: Ctx) -> Response:
+    """Submit one message; get the synchronous acceptance (202) or its CEB900 (400/422) at once.
+
+    Business receipts (CEB312 ... CEB816) follow asynchronously: poll ``GET /v1/messages/{id}``,
+    read the feed ``GET /v1/receipts?since=...`` or register a webhook.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in CONTENT_TYPES:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"content type must be one of {', '.join(sorted(CONTENT_TYPES))}",
+        )
+    limit = ctx.clearer.limits.max_bytes
+    raw, seen = await _read_body(request, limit)
+    return await run_in_threadpool(_submit, ctx, caller, raw[:limit], seen)
+
+
+def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
+    limit = ctx.clearer.limits.max_bytes
+    try:
+        if seen > limit:
+            raise MessageRejected(
+                FORMAT_ERROR, f"the body exceeds the limit of {limit} bytes per message (first bytes kept)"
+            )
+        decoded = decode_message(raw, limits=ctx.clearer.limits)
+    except MessageRejected as exc:
+        return _refused(ctx, caller, raw, exc)
+    refused = check_submitter(decoded, caller)
+    if refused is not None:
+        log.warning(
+            "submission refused: not a declared party",
+            extra={
+                "event": "access_denied",
+                "caller": caller,
+                "field": refused.field,
+                "found": refused.found,
+            },
+        )
+        denied = AccessDenied(
+            field=refused.field,
+            found=refused.found,
+            document=refused.document,
+            caller=caller,
+            detail=refused.detail,
+        )
+        return JSONResponse(denied.model_dump(mode="json"), status_code=status.HTTP_403_FORBIDDEN)
+    if ctx.verifier is not None:
+        try:
+            ctx.verifier(raw, decoded)
+        except MessageRejected as exc:
+            return _refused(ctx, caller, raw, exc)
+    queued = ctx.clearer.enqueue(caller, decoded, raw)
+    ctx.wake_worker()
+    env = decoded.envelope
+    body = Accepted(
+        message_id=queued.message_id,
+        guid=env.guid,
+        message_type=env.message_type,
+        documents=len(decoded.documents),
+        cop_msg_id=env.cop_msg_id,
+    )
+    log.info(
+        "submission accepted",
+        extra={
+            "event": "accepted",
+            "caller": caller,
+            "message_id": queued.message_id,
+            "message_type": env.message_type,
+            "documents": len(decoded.documents),
+        },
+    )
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=status.HTTP_202_ACCEPTED,
+        headers={"Location": f"/v1/messages/{queued.message_id}"},
+    )
+
+
+def _refused(ctx: ApiContext, caller: str, raw: bytes, exc: MessageRejected) -> Response:
+    refusal = ctx.clearer.refuse(caller, raw, exc)
+    ctx.wake_webhooks()
+    log.info(
+        "submission refused with CEB900",
+        extra={"event": "ceb900", "caller": caller, "code": exc.code, "message_id": refusal.message_id},
+    )
+    code = status.HTTP_400_BAD_REQUEST if exc.code == FORMAT_ERROR else 422
+    return Response(
+        refusal.xml,
+        status_code=code,
+        media_type="application/xml",
+        headers={
+            "X-CBEC-Message-Id": str(refusal.message_id),
+            "X-CBEC-Receipt-Id": str(refusal.receipt_id),
+            "X-CBEC-Return-Status": exc.code,
+            "Location": f"/v1/messages/{refusal.message_id}",
+        },
+    )
+
+
+@router.get("/messages/{message_id}", response_model=Submission, responses={404: {"description": "unknown"}})
+def get_message(message_id: int, caller: Caller, ctx: Ctx) -> Submission:
+    """A submission's status, its documents' current status and the receipts produced for it."""
+    found = submission(ctx.engine, message_id, caller)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no submission {message_id} of yours")
+    return found
+
+
+router.include_router(receipts.router)
+router.include_router(documents.router)
+router.include_router(webhook_routes.router)

@@ -1,0 +1,94 @@
+"""Access control by declared party: who may submit a document, and who may read it.
+
+An enterprise may submit a message only when it is the transmitting enterprise
+(``BaseTransfer/copCode``, to which the receipts are addressed) and, in every document of the
+message, one of the declared parties of :data:`SUBMITTERS`. It may read a document when it is
+named in any of the party fields of :data:`READERS` or transmitted a version of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opencbec.domain.documents import DecodedMessage, Document, DocumentKind
+
+#: Message type -> the head fields (CEB names) one of which must be the submitting enterprise.
+SUBMITTERS: dict[str, tuple[str, ...]] = {
+    "CEB311Message": ("ebpCode", "ebcCode"),
+    "CEB411Message": ("payCode",),
+    "CEB511Message": ("logisticsCode",),
+    "CEB621Message": ("agentCode", "ebcCode"),
+    "CEB623Message": ("agentCode", "ebcCode"),
+    "CEB625Message": ("agentCode", "ebcCode"),
+}
+
+#: Document kind -> the head fields naming the enterprises that may read it.
+READERS: dict[DocumentKind, tuple[str, ...]] = {
+    DocumentKind.ORDER: ("ebpCode", "ebcCode", "payCode"),
+    DocumentKind.PAYMENT: ("payCode", "ebpCode"),
+    DocumentKind.WAYBILL: ("logisticsCode",),
+    DocumentKind.INVENTORY: ("agentCode", "ebcCode", "ebpCode", "logisticsCode"),
+    DocumentKind.CANCEL: ("agentCode", "ebcCode", "ebpCode", "logisticsCode"),
+    DocumentKind.REFUND: ("agentCode", "ebcCode", "ebpCode", "logisticsCode"),
+}
+
+_ATTR = {
+    "ebpCode": "ebp_code",
+    "ebcCode": "ebc_code",
+    "payCode": "pay_code",
+    "logisticsCode": "logistics_code",
+    "agentCode": "agent_code",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Why a submission is refused: the field(s), the values found and the caller."""
+
+    field: str
+    found: str
+    document: int | None
+    detail: str
+
+
+def field_values(document: Document, fields: tuple[str, ...]) -> dict[str, str]:
+    """The values of CEB head ``fields`` of ``document`` (missing ones left out)."""
+    values: dict[str, str] = {}
+    for name in fields:
+        value = getattr(document.head, _ATTR[name], None)
+        if isinstance(value, str) and value:
+            values[name] = value
+    return values
+
+
+def check_submitter(decoded: DecodedMessage, caller: str) -> Refused | None:
+    """None when ``caller`` may submit ``decoded``, else why not."""
+    env = decoded.envelope
+    if env.sender != caller:
+        return Refused(
+            "BaseTransfer/copCode",
+            env.sender,
+            None,
+            f"BaseTransfer/copCode is {env.sender or '(missing)'!r} but you are {caller!r}: "
+            "submit only messages you transmit",
+        )
+    fields = SUBMITTERS.get(env.message_type)
+    if fields is None:  # decode_message accepts only the six request types
+        return Refused("messageType", env.message_type, None, f"{env.message_type} cannot be submitted")
+    for n, document in enumerate(decoded.documents, start=1):
+        values = field_values(document, fields)
+        if caller not in values.values():
+            found = ", ".join(f"{k}={v}" for k, v in values.items()) or "none"
+            return Refused(
+                " or ".join(fields),
+                found,
+                n,
+                f"document {n} ({document.kind.value} {document.key}): you ({caller}) are not its "
+                f"{' or '.join(fields)} ({found})",
+            )
+    return None
+
+
+def may_read(document: Document, sender: str, caller: str) -> bool:
+    """True when ``caller`` is a declared party of ``document`` or transmitted it."""
+    return caller == sender or caller in field_values(document, READERS[document.kind]).values()

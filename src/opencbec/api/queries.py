@@ -1,0 +1,185 @@
+"""Read queries of the enterprise API (every one filtered to what the caller may see)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from opencbec.api.models import DocumentState, DocumentView, HistoryLine, ReceiptRef, Submission
+from opencbec.api.parties import may_read
+from opencbec.domain.documents import DocumentKind
+from opencbec.store import schema as t
+from opencbec.store.api_repo import inbox, receipt_ref
+from opencbec.store.serialize import document_from_json
+
+_CHUNK = 500
+
+
+def _state(row: Any) -> DocumentState:
+    return DocumentState(
+        kind=row.kind,
+        key=row.key,
+        guid=row.guid,
+        status=row.status,
+        info=row.info,
+        current=row.is_current,
+        pre_no=row.pre_no,
+        invt_no=row.invt_no,
+    )
+
+
+def _ref(row: Any, with_xml: bool = False) -> ReceiptRef:
+    xml = bytes(row.xml).decode("utf-8") if with_xml else None
+    return ReceiptRef(id=row.id, message_type=row.message_type, guid=row.guid, xml=xml)
+
+
+def submission(engine: Engine, message_id: int, caller: str) -> Submission | None:
+    """A submission of ``caller`` with its documents and receipts, or None."""
+    d, o = t.document.c, t.outbox.c
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(inbox).where(inbox.c.id == message_id, inbox.c.enterprise == caller)
+        ).first()
+        if row is None:
+            return None
+        guids: list[str] = json.loads(row.refs)
+        docs = conn.execute(select(t.document).where(d.guid.in_(guids)).order_by(d.id)).all() if guids else []
+        receipt_ids: list[int] = []
+        if row.status == "rejected" and row.receipt_id is not None:
+            receipt_ids = [row.receipt_id]
+        elif row.status == "cleared":
+            refs = sorted(set(guids) | {doc.invt_no for doc in docs if doc.invt_no})
+            receipt_ids = sorted(
+                {
+                    int(r)
+                    for chunk in _chunks(refs)
+                    for r in conn.execute(
+                        select(receipt_ref.c.outbox_id).where(
+                            receipt_ref.c.ref.in_(chunk),
+                            receipt_ref.c.receiver == caller,
+                            receipt_ref.c.outbox_id > (row.receipt_floor or 0),
+                        )
+                    ).scalars()
+                }
+            )
+        receipts = [
+            _ref(r)
+            for chunk in _chunks(receipt_ids)
+            for r in conn.execute(select(o.id, o.message_type, o.guid).where(o.id.in_(chunk)).order_by(o.id))
+        ]
+    return Submission(
+        message_id=row.id,
+        status=row.status,
+        message_type=row.message_type,
+        guid=row.guid,
+        cop_msg_id=row.cop_msg_id,
+        documents=row.documents,
+        received_at=row.received_at,
+        cleared_at=row.cleared_at,
+        info=row.info,
+        document_states=[_state(x) for x in docs],
+        receipts=receipts,
+    )
+
+
+def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+def feed(engine: Engine, caller: str, since: int, limit: int, with_xml: bool) -> list[ReceiptRef]:
+    """Receipt messages addressed to ``caller`` after cursor ``since``, in outbox order."""
+    o = t.outbox.c
+    columns = [o.id, o.message_type, o.guid, *([o.xml] if with_xml else [])]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(*columns).where(o.receiver == caller, o.id > since).order_by(o.id).limit(limit)
+        ).all()
+    return [_ref(r, with_xml) for r in rows]
+
+
+def receipt_xml(engine: Engine, receipt_id: int, caller: str) -> bytes | None:
+    """One receipt message addressed to ``caller``, or None."""
+    o = t.outbox.c
+    with engine.connect() as conn:
+        xml = conn.execute(select(o.xml).where(o.id == receipt_id, o.receiver == caller)).scalar()
+    return bytes(xml) if xml is not None else None
+
+
+def _lookup(field: str, value: str) -> ColumnElement[bool]:
+    d = t.document.c
+    kinds = (DocumentKind.ORDER.value, DocumentKind.PAYMENT.value, DocumentKind.INVENTORY.value)
+    if field == "orderNo":
+        return (d.kind.in_(kinds)) & d.key.endswith("/" + value, autoescape=True)
+    if field == "invtNo":
+        return or_(
+            d.invt_no == value,
+            (d.kind == DocumentKind.CANCEL.value) & (d.key == value),
+            (d.kind == DocumentKind.REFUND.value) & d.key.startswith(value + "/", autoescape=True),
+        )
+    return or_(
+        (d.kind == DocumentKind.WAYBILL.value) & d.key.endswith("/" + value, autoescape=True),
+        (d.kind == DocumentKind.INVENTORY.value) & d.link_key.endswith("/" + value, autoescape=True),
+    )
+
+
+def documents(engine: Engine, field: str, value: str, caller: str) -> list[DocumentView]:
+    """Documents known by ``field`` (orderNo, invtNo, logisticsNo) = ``value`` that ``caller`` may read."""
+    d, e = t.document.c, t.status_event.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.document).where(_lookup(field, value)).order_by(d.id)).all()
+        keys = {(r.kind, r.key) for r in rows}
+        if rows and len(keys) > 0:
+            # every version of the keys found (an invtNo is set on the accepted version only)
+            rows = conn.execute(
+                select(t.document)
+                .where(or_(*[(d.kind == k) & (d.key == key) for k, key in sorted(keys)]))
+                .order_by(d.id)
+            ).all()
+        visible = [
+            r for r in rows if may_read(document_from_json(DocumentKind(r.kind), r.data), r.sender, caller)
+        ]
+        by_key: dict[tuple[str, str], list[Any]] = {}
+        for r in visible:
+            by_key.setdefault((r.kind, r.key), []).append(r)
+        ids = [r.id for r in visible]
+        events = [
+            ev
+            for chunk in _chunks(ids)
+            for ev in conn.execute(select(t.status_event).where(e.document_id.in_(chunk)).order_by(e.id))
+        ]
+    history: dict[int, list[tuple[int, HistoryLine]]] = {}
+    for ev in events:
+        line = HistoryLine(status=ev.status, info=ev.info, at=ev.at)
+        history.setdefault(ev.document_id, []).append((ev.id, line))
+    views: list[DocumentView] = []
+    for (kind, key), versions in by_key.items():
+        current = next((v for v in versions if v.is_current), versions[-1])
+        views.append(
+            DocumentView(
+                kind=kind,
+                key=key,
+                status=current.status,
+                info=current.info,
+                pre_no=current.pre_no,
+                invt_no=current.invt_no,
+                versions=[_state(v) for v in versions],
+                history=[
+                    h for _, h in sorted((x for v in versions for x in history.get(v.id, [])), key=_first)
+                ],
+            )
+        )
+    return views
+
+
+def _lines(
+    versions: list[Any], history: dict[int, list[tuple[int, HistoryLine]]]
+) -> list[tuple[int, HistoryLine]]:
+    return [x for v in versions for x in history.get(v.id, [])]
+
+
+def _first(item: tuple[int, HistoryLine]) -> int:
+    return item[0]

@@ -1,0 +1,86 @@
+"""Running the API (``cbec serve``) and the demo data a newcomer sees on an empty database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy import func, select
+
+from opencbec import bootstrap
+from opencbec.service.batch_clear import ClearSummary
+from opencbec.store import schema as t
+
+log = logging.getLogger("opencbec.api")
+DEMO_PARCELS = 1000
+DEMO_START = date(2024, 6, 1)
+
+
+def is_empty(db: str) -> bool:
+    """True when the database holds no message at all."""
+    app = bootstrap.build(db)
+    try:
+        with app.engine.connect() as conn:
+            return not conn.execute(select(func.count()).select_from(t.message)).scalar()
+    finally:
+        app.engine.dispose()
+
+
+def load_demo_data(db: str, parcels: int = DEMO_PARCELS, seed: int = 7) -> ClearSummary:
+    """Simulate a day of traffic and clear it into ``db`` (``cbec clear --signatures skip``)."""
+    from opencbec.sim import simulate
+
+    app = bootstrap.build(db)
+    try:
+        with tempfile.TemporaryDirectory(prefix="opencbec-demo-") as tmp:
+            simulate(parcels, DEMO_START, 1, seed, Path(tmp))
+            clearer = bootstrap.batch_clearer(app, None, verify_signatures=False)
+            return clearer.run([Path(tmp) / "messages"])
+    finally:
+        app.engine.dispose()
+
+
+def serve(
+    db: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    *,
+    demo_data: bool | None = None,
+    env_file: Path | None = None,
+) -> None:
+    """Run the API with uvicorn on ``db`` (default ``$OPENCBEC_DB`` or ``./opencbec.db``).
+
+    ``demo_data`` (default: on only for the default SQLite database) loads a simulated day into
+    an empty database first. Settings other than the database come from ``OPENCBEC_*``
+    environment variables or ``env_file``; with ``workers > 1`` each worker process builds the
+    app from the environment (the online workers share the queue through the database).
+    """
+    from opencbec.api.settings import load_settings
+
+    settings = load_settings(env_file, **({"db": db} if db else {}))
+    if demo_data is None:
+        demo_data = db is None and "OPENCBEC_DB" not in os.environ
+    if demo_data and is_empty(settings.db):
+        summary = load_demo_data(settings.db)
+        log.info("demo data loaded", extra={"event": "demo_data", "summary": summary.line()})
+    if workers > 1:
+        os.environ["OPENCBEC_DB"] = settings.db
+        if env_file is not None:
+            os.environ.setdefault("OPENCBEC_ENV_FILE", str(env_file))
+        uvicorn.run(
+            "opencbec.api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+        )
+        return
+    from opencbec.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)

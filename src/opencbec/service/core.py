@@ -1,0 +1,41 @@
+"""The clearing of one batch inside a clearing unit: the one path shared by every driver."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from opencbec.clearing.config import ClearingConfig
+from opencbec.clearing.pipeline import clear
+from opencbec.clearing.ports import RulebookLike
+from opencbec.clearing.state import Effects, Incoming
+from opencbec.service.outbox import receipt_messages
+from opencbec.store.repository import ClearingUnit, MessageRow, OutboxRow
+
+
+def clear_in_unit(
+    unit: ClearingUnit,
+    batch: list[Incoming],
+    messages: Sequence[MessageRow],
+    rejections: Sequence[OutboxRow],
+    watermark: datetime,
+    rulebook: RulebookLike,
+    config: ClearingConfig,
+) -> tuple[Effects, list[OutboxRow]]:
+    """The clearing of one batch inside a clearing unit, shared by ``cbec clear`` and the API.
+
+    Stores ``messages`` (provisional ids in ``Incoming.message_id`` are renumbered to the database
+    ids), reads the state, runs the clearing core and applies its effects with ``rejections`` and
+    the receipts in the outbox. Returns the effects and the outbox rows written.
+    """
+    provisional = [m.id for m in messages]
+    renumber = dict(zip(provisional, unit.insert_messages(messages), strict=True))
+    for inc in batch:
+        inc.message_id = renumber[inc.message_id]
+    counters = unit.counters()
+    watermark = max(watermark, unit.watermark() or watermark)
+    state = unit.load_state(batch, watermark, config.partner_wait, counters)
+    effects = clear(batch, state, rulebook, config, watermark)
+    outbox = [*rejections, *receipt_messages(effects)]
+    unit.apply(effects, outbox, counters, watermark)
+    return effects, outbox

@@ -1,0 +1,261 @@
+"""The online clearing driver behind ``cbec serve``: queued submissions cleared in micro-batches.
+
+A submission that passes decoding, access control and the signature policy is stored in
+``api_inbox`` as *queued* (durably, before the 202 answer). A worker thread per process wakes on
+a submission (or polls, to see other processes' submissions), waits the batch window so that
+submissions arriving together are cleared together, and clears up to ``max_messages`` queued
+messages in one :meth:`~opencbec.store.sql.SqlStore.clearing` unit: the queued rows are claimed
+inside that transaction, which holds the clearing lock, so several processes may run workers on
+one database. The clearing itself is :func:`clear_in_unit`, the same steps as ``cbec clear``.
+
+Received time: ``clock="wall"`` uses the arrival time (China Standard Time, the time zone of
+``appTime``, naive like every time in the store); ``clock="event"`` uses the largest ``appTime``
+seen so far, exactly as ``cbec clear`` does, so a replay of recorded traffic gives the same
+outcome through the API as through ``cbec clear``. A refused message gets its CEB900 at once,
+also written to the outbox inside a clearing unit, so every receipt enters the outbox in one
+serial order (the order of the receipt feed).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, insert, select, update
+
+from opencbec.clearing.config import ClearingConfig
+from opencbec.clearing.ports import RulebookLike
+from opencbec.clearing.state import Effects, Incoming
+from opencbec.domain.documents import DecodedMessage, parse_app_time
+from opencbec.messages.decode import decode_message
+from opencbec.messages.dxp import CHINA_TZ
+from opencbec.messages.encode import encode_ceb900
+from opencbec.messages.errors import MessageRejected
+from opencbec.messages.safe_xml import XmlLimits
+from opencbec.service.core import clear_in_unit
+from opencbec.store.api_repo import ensure_api_tables, inbox, index_receipts, max_outbox_id
+from opencbec.store.repository import MessageRow, OutboxRow
+from opencbec.store.sql import SqlStore
+
+log = logging.getLogger("opencbec.online")
+EPOCH = datetime(2000, 1, 1)
+Clock = Literal["wall", "event"]
+
+
+def ceb_now() -> datetime:
+    """Now in China Standard Time (the time zone of ``appTime``), naive."""
+    return datetime.now(CHINA_TZ).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """An accepted submission: its id (``messageId``) and arrival time."""
+
+    message_id: int
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refused submission: its id, the outbox id of its CEB900 and the CEB900 itself."""
+
+    message_id: int
+    receipt_id: int
+    xml: bytes
+
+
+def _guid_of(xml: bytes) -> str:
+    start = xml.index(b'guid="') + 6
+    return xml[start : xml.index(b'"', start)].decode()
+
+
+def _ceb900(enterprise: str, raw: bytes, exc: MessageRejected) -> OutboxRow:
+    xml = encode_ceb900(exc.info, exc.code, raw, exc.message_type, exc.cop_msg_id)
+    return OutboxRow("CEB900Message", enterprise, _guid_of(xml), xml)
+
+
+def _refused_row(
+    pid: int, exc: MessageRejected, sender: str, source: str, at: datetime, raw: bytes
+) -> MessageRow:
+    info = exc.return_info()
+    return MessageRow(
+        pid, exc.guid, exc.message_type, sender, exc.cop_msg_id, source, at, "rejected", info, 0, raw
+    )
+
+
+def _inbox_row(enterprise: str, status: str, at: datetime, raw: bytes, **values: Any) -> dict[str, Any]:
+    return {"enterprise": enterprise, "status": status, "received_at": at, "raw": raw, "info": "", **values}
+
+
+class OnlineClearer:
+    """Queues submissions and clears them in batches through :func:`clear_in_unit`."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        rulebook: RulebookLike,
+        config: ClearingConfig,
+        *,
+        clock: Clock = "wall",
+        max_messages: int = 100,
+        limits: XmlLimits | None = None,
+    ) -> None:
+        self.store = store
+        self.rulebook = rulebook
+        self.config = config
+        self.clock = clock
+        self.max_messages = max_messages
+        self.limits = limits or XmlLimits()
+        ensure_api_tables(store.engine)
+
+    # -- intake (request threads) -------------------------------------------------------------
+    def enqueue(self, enterprise: str, decoded: DecodedMessage, raw: bytes) -> Queued:
+        """Store an accepted submission as queued (committed before returning)."""
+        env = decoded.envelope
+        received = ceb_now()
+        refs = json.dumps([d.head.guid for d in decoded.documents])
+        values = _inbox_row(
+            enterprise,
+            "queued",
+            received,
+            raw,
+            message_type=env.message_type,
+            guid=env.guid,
+            cop_msg_id=env.cop_msg_id,
+            documents=len(decoded.documents),
+            refs=refs,
+        )
+        with self.store.engine.begin() as conn:
+            new_id = conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
+        return Queued(int(new_id), received)
+
+    def refuse(self, enterprise: str, raw: bytes, exc: MessageRejected) -> Refusal:
+        """Record a refused submission and its CEB900 (addressed to ``enterprise``)."""
+        received = ceb_now()
+        ceb900 = _ceb900(enterprise, raw, exc)
+        row = _refused_row(0, exc, enterprise, f"api:{enterprise}", received, raw)
+        with self.store.clearing() as unit:
+            unit.insert_messages([row])
+            unit.apply(Effects(), [ceb900], {}, None)
+            receipt_id = max_outbox_id(unit.conn)
+            values = _inbox_row(
+                enterprise,
+                "rejected",
+                received,
+                b"",  # the raw bytes are in ``message.raw``
+                message_type=exc.message_type,
+                guid=exc.guid,
+                cop_msg_id=exc.cop_msg_id,
+                documents=0,
+                refs="[]",
+                message_id=row.id,
+                receipt_floor=receipt_id - 1,
+                receipt_id=receipt_id,
+                info=exc.return_info(),
+                cleared_at=received,
+            )
+            new_id = unit.conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
+            index_receipts(unit.conn)
+        return Refusal(int(new_id), receipt_id, ceb900.xml)
+
+    # -- clearing (the worker) ------------------------------------------------------------------
+    def has_queued(self) -> bool:
+        """True when some submission waits (a cheap read, no lock)."""
+        with self.store.engine.connect() as conn:
+            return (
+                conn.execute(select(inbox.c.id).where(inbox.c.status == "queued").limit(1)).first()
+                is not None
+            )
+
+    def clear_once(self, *, tick: bool = False) -> int:
+        """Clear up to ``max_messages`` queued submissions in one batch; returns how many.
+
+        With ``tick`` the batch runs even when nothing is queued (waiting lists time out).
+        """
+        started = time.perf_counter()
+        with self.store.clearing() as unit:
+            conn = unit.conn
+            rows = conn.execute(
+                select(inbox).where(inbox.c.status == "queued").order_by(inbox.c.id).limit(self.max_messages)
+            ).all()
+            if not rows and not tick:
+                return 0
+            floor = max_outbox_id(conn)
+            batch, messages, rejections, watermark = self._prepare(rows, unit.watermark())
+            effects, written = clear_in_unit(
+                unit, batch, messages, rejections, watermark, self.rulebook, self.config
+            )
+            now = ceb_now()
+            if messages:
+                conn.execute(
+                    update(inbox)
+                    .where(inbox.c.id == bindparam("b_id"))
+                    .values(
+                        status=bindparam("b_status"),
+                        message_id=bindparam("b_message_id"),
+                        receipt_floor=floor,
+                        info=bindparam("b_info"),
+                        cleared_at=now,
+                        raw=b"",  # kept in ``message.raw`` from now on
+                    ),
+                    [self._done(m) for m in messages],
+                )
+            index_receipts(conn)
+        log.info(
+            "cleared batch",
+            extra={
+                "event": "clear_batch",
+                "messages": len(rows),
+                "documents": len(batch),
+                "receipts": len(written),
+                "replays": len(effects.replays),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return len(rows)
+
+    def drain(self) -> int:
+        """Clear until nothing is queued; returns how many submissions were cleared."""
+        total = 0
+        while n := self.clear_once():
+            total += n
+        return total
+
+    def _prepare(
+        self, rows: Sequence[Any], stored: datetime | None
+    ) -> tuple[list[Incoming], list[MessageRow], list[OutboxRow], datetime]:
+        event = self.clock == "event"
+        watermark = (stored or EPOCH) if event else max(ceb_now(), stored or EPOCH)
+        batch: list[Incoming] = []
+        messages: list[MessageRow] = []
+        rejections: list[OutboxRow] = []
+        for row in rows:
+            source = f"api:{row.enterprise}:{row.id}"
+            try:
+                decoded = decode_message(row.raw, limits=self.limits)
+            except MessageRejected as exc:  # accepted once, so only if the decoder changed
+                rejections.append(_ceb900(row.enterprise, row.raw, exc))
+                messages.append(_refused_row(row.id, exc, row.enterprise, source, row.received_at, row.raw))
+                continue
+            env = decoded.envelope
+            received = row.received_at
+            for document in decoded.documents:
+                if event:
+                    watermark = max(watermark, parse_app_time(document.head.app_time) or watermark)
+                    received = watermark
+                batch.append(Incoming(document, env, row.id, received))
+            at, n = (watermark if event else received), len(decoded.documents)
+            messages.append(MessageRow(row.id, env.guid, env.message_type, env.sender, env.cop_msg_id, source,
+                                       at, "accepted", "", n, row.raw))  # fmt: skip
+        return batch, messages, rejections, watermark
+
+    @staticmethod
+    def _done(message: MessageRow) -> dict[str, Any]:
+        status = "rejected" if message.outcome == "rejected" else "cleared"
+        inbox_id = int(message.source.rsplit(":", 1)[1])
+        return {"b_id": inbox_id, "b_status": status, "b_message_id": message.id, "b_info": message.info}

@@ -1,0 +1,40 @@
+"""Opening the database: a SQLite file by default, PostgreSQL (psycopg 3) by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from opencbec.store.migrations import upgrade
+from opencbec.store.postgres import close_pool_on_collect, engine_options, is_postgres, normalise_url
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL from a ``--db`` value: a URL as is, otherwise a SQLite file path."""
+    if "://" in db:
+        return normalise_url(db)
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def make_engine(db: str) -> Engine:
+    """Open the database at the latest schema revision (migrations run if needed).
+
+    SQLite gets WAL, full sync and a busy timeout; PostgreSQL (psycopg 3) a checked pool.
+    """
+    url = database_url(db)
+    engine = create_engine(url, **(engine_options() if is_postgres(url) else {}))
+    if url.startswith("sqlite"):
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    close_pool_on_collect(engine)
+    upgrade(engine)
+    return engine
