@@ -24,7 +24,7 @@ from opencbec.api.background import Loop, clearing_loop, webhook_loop
 from opencbec.api.context import ApiContext
 from opencbec.api.logs import access_log, configure_logging
 from opencbec.api.settings import Settings, load_settings
-from opencbec.service.online import OnlineClearer
+from opencbec.service.online import ClearingObserver, OnlineClearer
 from opencbec.service.signature_policy import SignaturePolicy
 from opencbec.service.webhooks import WebhookDispatcher
 from opencbec.store.api_repo import ensure_api_tables
@@ -53,6 +53,15 @@ def _optional_router(module: str) -> APIRouter | None:
     return router if isinstance(router, APIRouter) else None
 
 
+def _metrics() -> ClearingObserver | None:
+    """The process's Prometheus metrics, if the ops module is installed."""
+    try:
+        from opencbec.api.ops import metrics
+    except ImportError:  # pragma: no cover - ops router absent
+        return None
+    return metrics
+
+
 def build_context(settings: Settings) -> ApiContext:
     """The wired application for ``settings`` (no thread started)."""
     rate = Decimal(settings.inspection_rate) if settings.inspection_rate is not None else None
@@ -64,6 +73,7 @@ def build_context(settings: Settings) -> ApiContext:
         wired.config,
         clock=settings.clock,
         max_messages=settings.batch_max_messages,
+        observer=_metrics(),
     )
     verifier = SignaturePolicy(EnterpriseRegistry(wired.engine)) if settings.signatures == "verify" else None
     return ApiContext(settings, wired, clearer, verifier)

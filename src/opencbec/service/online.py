@@ -24,9 +24,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
@@ -92,6 +92,25 @@ def _inbox_row(enterprise: str, status: str, at: datetime, raw: bytes, **values:
     return {"enterprise": enterprise, "status": status, "received_at": at, "raw": raw, "info": "", **values}
 
 
+class ClearingObserver(Protocol):
+    """Where the online driver reports what it does (Prometheus metrics in the API)."""
+
+    def observe_batch(self, seconds: float, documents: int) -> None: ...
+    def count_message(self, message_type: str, outcome: str) -> None: ...
+    def set_queue_depth(self, n: int, queue: str = "inbound") -> None: ...
+
+
+class _NoObserver:
+    def observe_batch(self, seconds: float, documents: int) -> None:
+        return None
+
+    def count_message(self, message_type: str, outcome: str) -> None:
+        return None
+
+    def set_queue_depth(self, n: int, queue: str = "inbound") -> None:
+        return None
+
+
 class OnlineClearer:
     """Queues submissions and clears them in batches through :func:`clear_in_unit`."""
 
@@ -104,7 +123,9 @@ class OnlineClearer:
         clock: Clock = "wall",
         max_messages: int = 100,
         limits: XmlLimits | None = None,
+        observer: ClearingObserver | None = None,
     ) -> None:
+        self.observer: ClearingObserver = observer or _NoObserver()
         self.store = store
         self.rulebook = rulebook
         self.config = config
@@ -132,6 +153,7 @@ class OnlineClearer:
         )
         with self.store.engine.begin() as conn:
             new_id = conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
+        self.observer.count_message(env.message_type, "accepted")
         return Queued(int(new_id), received)
 
     def refuse(self, enterprise: str, raw: bytes, exc: MessageRejected) -> Refusal:
@@ -161,6 +183,7 @@ class OnlineClearer:
             )
             new_id = unit.conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
             index_receipts(unit.conn)
+        self.observer.count_message(exc.message_type or "unknown", f"refused:{exc.code}")
         return Refusal(int(new_id), receipt_id, ceb900.xml)
 
     # -- clearing (the worker) ------------------------------------------------------------------
@@ -206,6 +229,11 @@ class OnlineClearer:
                     [self._done(m) for m in messages],
                 )
             index_receipts(conn)
+            waiting = conn.execute(
+                select(func.count()).select_from(inbox).where(inbox.c.status == "queued")
+            ).scalar()
+        self.observer.observe_batch(time.perf_counter() - started, len(batch))
+        self.observer.set_queue_depth(int(waiting or 0))
         log.info(
             "cleared batch",
             extra={

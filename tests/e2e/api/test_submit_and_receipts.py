@@ -126,3 +126,19 @@ def test_json_form_and_dxp_envelope_are_accepted(api: Api) -> None:
     assert response.status_code == 202, response.text
     assert response.json()["copMsgId"] == "M-1"
     assert api.wait_cleared(PAY, response.json()["messageId"])["status"] == "cleared"
+
+
+def test_the_online_driver_reports_messages_batches_and_queue_depth_to_the_metrics(api: Api) -> None:
+    from opencbec.api.ops import metrics
+
+    before = metrics.messages.labels("CEB311Message", "accepted")._value.get()
+    batches_before = metrics.batch_documents._value.get()
+    p = parcel()
+    response = api.submit(EBP, message(p.order))
+    assert response.status_code == 202
+    api.wait_cleared(EBP, response.json()["messageId"])
+    assert metrics.messages.labels("CEB311Message", "accepted")._value.get() == before + 1
+    assert metrics.batch_documents._value.get() >= batches_before + 1
+    text = api.client.get("/metrics").text
+    assert "opencbec_clearing_batch_seconds_bucket" in text
+    assert 'opencbec_queue_depth{queue="inbound"}' in text

@@ -101,3 +101,19 @@ def test_each_official_sample_re_encodes_to_the_same_documents(message_type):
         validate=True,
     )
     assert decode_message(again).documents == decoded.documents
+
+
+ALL_SAMPLES = sorted(SAMPLES.glob("*.xml")) if SAMPLES.is_dir() else []
+
+
+@pytest.mark.parametrize("path", ALL_SAMPLES, ids=lambda p: p.name)
+def test_every_official_import_sample_is_read_by_the_hardened_parser_and_passes_the_xsd(path: Path) -> None:
+    from opencbec.messages.safe_xml import parse_xml
+    from opencbec.messages.schema import import_schema
+
+    root = parse_xml(path.read_bytes())
+    import_schema(True).assertValid(root.getroottree())
+
+
+def test_all_sixteen_import_samples_are_covered() -> None:
+    assert len(ALL_SAMPLES) == 16
