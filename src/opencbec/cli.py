@@ -310,6 +310,32 @@ def db_upgrade_command(db: DbOption = None) -> None:
     console.print(f"schema revision {before or 'none'} -> {after}")
 
 
+@app.command("bench")
+def bench_command(
+    parcels: Annotated[int, typer.Option("--parcels", min=1, help="Parcels of simulated traffic.")] = 100_000,
+    json_out: Annotated[Path, typer.Option("--json", help="Where to write the figures (JSON).")] = Path(
+        "out/bench/bench.json"
+    ),
+    online_seconds: Annotated[
+        float, typer.Option("--online-seconds", min=0, help="Seconds of online load (0: skip).")
+    ] = 0.0,
+    postgres: Annotated[
+        str | None, typer.Option("--postgres", help="An EMPTY PostgreSQL database URL to also clear into.")
+    ] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the Markdown table here.")
+    ] = None,
+    work: Annotated[Path, typer.Option("--work", help="Cache and scratch directory.")] = Path("out/bench"),
+) -> None:
+    """Measure the parse floor, batch clearing and the online path on the same traffic."""
+    from opencbec.bench.run import bench, write
+    from opencbec.bench.run import markdown as render
+
+    result = bench(parcels, work, online_seconds=online_seconds, postgres_url=postgres, log=err.print)
+    write(result, json_out, markdown)
+    console.print(render(result))
+
+
 @app.command("simulate")
 def simulate_command(
     parcels: Annotated[int, typer.Option("--parcels", min=1, help="Number of parcels.")] = 10000,

@@ -74,10 +74,20 @@ def format_int(value: int) -> str:
     return str(value)
 
 
+#: Anything that needs escaping or replacing in element text (one search on the fast path).
+_SPECIAL = re.compile("[&<>\r]|[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def format_str(value: str) -> str:
-    """Render an ``xs:string`` element text."""
+    """Render an ``xs:string`` element text.
+
+    >>> format_str("张三"), format_str("a&b")
+    ('张三', 'a&amp;b')
+    """
     if not isinstance(value, str):
         raise TypeError(f"expected str, got {type(value).__name__}")
+    if _SPECIAL.search(value) is None:
+        return value
     return escape_text(value)
 
 

@@ -39,13 +39,20 @@ def _converters(cls: Any) -> dict[str, Any]:
     return out
 
 
+_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _record(obj: Any) -> dict[str, Any]:
+    cls = type(obj)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(obj))
     out: dict[str, Any] = {}
-    for f in fields(obj):
-        value = getattr(obj, f.name)
+    for name in names:
+        value = getattr(obj, name)
         if value is None:
             continue
-        out[f.name] = str(value) if isinstance(value, Decimal) else value
+        out[name] = str(value) if isinstance(value, Decimal) else value
     return out
 
 

@@ -1,0 +1,149 @@
+"""``cbec bench``: one run, one traffic, every figure; JSON plus a Markdown table with machine facts."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from opencbec.bench.child import run_child
+from opencbec.bench.floor import parse_floor
+from opencbec.bench.online import run_online
+from opencbec.bench.traffic import cached_traffic
+
+
+def bench(
+    parcels: int,
+    work: Path,
+    *,
+    online_seconds: float = 0.0,
+    postgres_url: str | None = None,
+    log: Any = print,
+) -> dict[str, Any]:
+    """Measure and return the figures (see docs/performance.md for their meaning)."""
+    work.mkdir(parents=True, exist_ok=True)
+    log(f"traffic: {parcels:,} parcels (cached in {work})")
+    traffic = cached_traffic(parcels, work)
+    result: dict[str, Any] = {
+        "date": date.today().isoformat(),
+        "parcels": parcels,
+        "messages": traffic.messages,
+        "documents": traffic.documents,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+    }
+    log("parse floor ...")
+    floor_s, elements = parse_floor(traffic.files)
+    result.update(
+        parse_floor_seconds=round(floor_s, 2),
+        parse_floor_messages_per_s=round(traffic.messages / floor_s, 1),
+        parse_floor_parcels_per_s=round(parcels / floor_s, 1),
+        parse_floor_elements=elements,
+    )
+    log("batch clearing on SQLite ...")
+    db = work / "bench.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    result.update(_batch(str(db), traffic.directory, parcels, traffic.messages, floor_s, "batch"))
+    if postgres_url:
+        log("batch clearing on PostgreSQL ...")
+        result.update(
+            _batch(postgres_url, traffic.directory, parcels, traffic.messages, floor_s, "batch_postgres")
+        )
+    if online_seconds > 0:
+        log(f"online path for {online_seconds:g} s ...")
+        online = run_online(traffic.directory, traffic.files, work, online_seconds)
+        result.update(
+            online_seconds=online.seconds,
+            online_messages=online.submitted,
+            online_messages_per_s=online.messages_per_s,
+            online_p50_ack_ms=online.ack_p50_ms,
+            online_p99_ack_ms=online.ack_p99_ms,
+            online_releases_measured=online.releases_measured,
+            online_p50_release_ms=online.release_p50_ms,
+            online_p99_release_ms=online.release_p99_ms,
+        )
+        _ = asdict(online)
+    return result
+
+
+def _batch(
+    db: str, directory: Path, parcels: int, messages: int, floor_s: float, prefix: str
+) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "opencbec", "clear", "--signatures", "skip", "--db", db, str(directory)]
+    run = run_child(cmd)
+    if run.returncode != 0:
+        raise RuntimeError(f"cbec clear failed ({run.returncode}): {run.stderr[-2000:]}")
+    return {
+        f"{prefix}_seconds": round(run.seconds, 2),
+        f"{prefix}_parcels_per_s": round(parcels / run.seconds, 1),
+        f"{prefix}_messages_per_s": round(messages / run.seconds, 1),
+        f"{prefix}_peak_rss_mb": round(run.peak_rss_mb, 1),
+        f"{prefix}_ratio_to_parse_floor": round(floor_s / run.seconds, 3),
+        f"{prefix}_summary": run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "",
+    }
+
+
+def markdown(r: dict[str, Any]) -> str:
+    """The result as the Markdown table the README and docs/performance.md show."""
+    rows = [
+        (
+            "parse floor (read + lxml parse + every element's text, 1 process)",
+            f"{r['parse_floor_parcels_per_s']:,} parcels/s",
+            f"{r['parse_floor_messages_per_s']:,} messages/s",
+            "",
+        ),
+        (
+            "batch `cbec clear`, SQLite, 1 process",
+            f"{r['batch_parcels_per_s']:,} parcels/s",
+            f"{r['batch_messages_per_s']:,} messages/s",
+            f"peak RSS {r['batch_peak_rss_mb']} MB; {r['batch_ratio_to_parse_floor']:.0%} of the parse floor",
+        ),
+    ]
+    if "batch_postgres_seconds" in r:
+        rows.append(
+            (
+                "batch `cbec clear`, PostgreSQL, 1 process",
+                f"{r['batch_postgres_parcels_per_s']:,} parcels/s",
+                f"{r['batch_postgres_messages_per_s']:,} messages/s",
+                f"peak RSS {r['batch_postgres_peak_rss_mb']} MB",
+            )
+        )
+    if "online_messages_per_s" in r:
+        rows.append(
+            (
+                f"online `cbec serve` (SQLite, 1 worker), {r['online_seconds']} s of load",
+                f"{r['online_messages_per_s']:,} messages/s",
+                f"ack p50 {r['online_p50_ack_ms']} ms, p99 {r['online_p99_ack_ms']} ms",
+                f"last document → release receipt p50 {r['online_p50_release_ms']} ms, "
+                f"p99 {r['online_p99_release_ms']} ms ({r['online_releases_measured']:,} parcels)",
+            )
+        )
+    lines = [
+        f"Measured {r['date']} by `cbec bench --parcels {r['parcels']}`: {r['parcels']:,} parcels = "
+        f"{r['messages']:,} messages, {r['documents']:,} documents; {r['cpus']} CPUs, {r['machine']}, "
+        f"Python {r['python']}.",
+        "",
+        "| path | throughput | | notes |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict[str, Any], json_path: Path, markdown_path: Path | None) -> None:
+    """Write the JSON (issue #6 field names included) and, if asked, the Markdown table."""
+    out = dict(result)
+    out["batch_peak_rss_mb"] = result.get("batch_peak_rss_mb")
+    out["online_p99_ack_ms"] = result.get("online_p99_ack_ms")
+    out["online_p99_release_ms"] = result.get("online_p99_release_ms")
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(out, indent=2, ensure_ascii=False))
+    if markdown_path is not None:
+        markdown_path.write_text(markdown(result), encoding="utf-8")
