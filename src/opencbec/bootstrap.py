@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -35,13 +36,40 @@ class App:
     config: ClearingConfig
 
 
-def build(db: str | None = None, *, inspection_rate: Decimal | None = None) -> App:
-    """Wire the application on database ``db`` (a SQLite path or a SQLAlchemy URL)."""
+def build(
+    db: str | None = None,
+    *,
+    inspection_rate: Decimal | None = None,
+    partner_wait_hours: float | None = None,
+) -> App:
+    """Wire the application on database ``db`` (a SQLite path or a SQLAlchemy URL).
+
+    Clearing settings not given here come from ``OPENCBEC_INSPECTION_RATE`` and
+    ``OPENCBEC_PARTNER_WAIT_HOURS`` in the environment, else the defaults of ``ClearingConfig``.
+    """
     engine = make_engine(db or default_db())
-    config = ClearingConfig()
-    if inspection_rate is not None:
-        config = ClearingConfig(inspection_rate=inspection_rate)
+    changes: dict[str, object] = {}
+    rate = inspection_rate if inspection_rate is not None else _env_decimal("OPENCBEC_INSPECTION_RATE")
+    if rate is not None:
+        changes["inspection_rate"] = rate
+    wait = (
+        partner_wait_hours if partner_wait_hours is not None else _env_decimal("OPENCBEC_PARTNER_WAIT_HOURS")
+    )
+    if wait is not None:
+        changes["partner_wait"] = timedelta(hours=float(wait))
+    config = replace(ClearingConfig(), **changes)  # type: ignore[arg-type]
     return App(engine, SqlStore(engine), effective_rulebook(engine), config)
+
+
+def _env_decimal(name: str) -> Decimal | None:
+    """A decimal setting from the environment, with a clear error when it is not a number."""
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
 
 
 def batch_clearer(

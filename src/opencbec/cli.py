@@ -16,12 +16,15 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from opencbec import bootstrap
+from opencbec.export.cli import export_app
+from opencbec.risk import cli as risk_cli
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
 rules_app = typer.Typer(
     help="Rule data: limits, tax rates, positive list, code tables.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(risk_cli.app, name="risk")
 console = Console()
 err = Console(stderr=True)
 
@@ -62,13 +65,19 @@ def clear_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per clearing batch.")
     ] = 2000,
+    partner_wait_hours: Annotated[
+        float | None,
+        typer.Option(
+            "--partner-wait-hours", min=0, help="How long a list waits for its partners (default 24)."
+        ),
+    ] = None,
 ) -> None:
     """Clear every message under PATHS; receipts go to --outbox; state persists in --db."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise _fail(f"no such file or directory: {', '.join(missing)}")
     rate = _rate(inspection_rate)
-    application = bootstrap.build(db, inspection_rate=rate)
+    application = bootstrap.build(db, inspection_rate=rate, partner_wait_hours=partner_wait_hours)
     clearer = bootstrap.batch_clearer(
         application, outbox, batch_documents=batch_size, verify_signatures=signatures is SignatureMode.VERIFY
     )
@@ -299,6 +308,7 @@ def serve_command(
 
 db_app = typer.Typer(help="The database: schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(export_app, name="export")
 
 
 @db_app.command("upgrade")

@@ -206,3 +206,24 @@ def test_the_cbec_entry_point_runs(args: list[str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Usage" in done.stdout
+
+
+def test_the_partner_wait_is_configurable(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    waiting = make_parcel(buyer=buyer_id(91), at=datetime(2024, 6, 1, 10))
+    later = make_parcel(buyer=buyer_id(92), at=datetime(2024, 6, 1, 12, 30))
+    inbox = tmp_path / "in"
+    for i, doc in enumerate([waiting.order, waiting.waybill, waiting.inventory]):
+        write(inbox, f"a{i}.xml", doc)
+    write_parcel(inbox, "b", later)
+    db = str(tmp_path / "cbec.db")
+    result = runner.invoke(
+        app, ["clear", "--signatures", "skip", "--partner-wait-hours", "2", "--db", db, str(inbox)]
+    )
+    assert result.exit_code == 0, result.output
+    status = runner.invoke(
+        app, ["status", waiting.inventory.head.order_no, "--db", db], env={"COLUMNS": "300"}
+    )
+    assert "[Code:9001;" in status.output
+    assert "payment not received" in status.output

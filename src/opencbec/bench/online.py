@@ -143,11 +143,12 @@ def run_online(
         "OPENCBEC_LOG_LEVEL": "WARNING",
         "OPENCBEC_WEBHOOKS": "false",
     }
+    server_log = (work / "serve.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "opencbec", "serve", "--db", str(db), "--port", str(port), "--no-demo-data"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -163,13 +164,20 @@ def run_online(
         load.join()
         elapsed = time.time() - started
         if load.exitcode != 0 or not out.exists():
-            raise RuntimeError(f"the load generator failed (exit code {load.exitcode})")
+            raise RuntimeError(
+                f"the load generator failed (exit code {load.exitcode}); server log: {work / 'serve.log'}"
+            )
         time.sleep(2.0)  # let the last releases reach the feed
         reader.stop.set()
         reader.join(timeout=10)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server_log.close()
     results = json.loads(out.read_text())
     acks = [(end - start) * 1000 for _i, start, end, status in results if status == 202]
     ack_time = {files[i]: end for i, _s, end, status in results if status == 202}
