@@ -41,11 +41,17 @@ def build(
     *,
     inspection_rate: Decimal | None = None,
     partner_wait_hours: float | None = None,
+    risk: bool | None = None,
 ) -> App:
     """Wire the application on database ``db`` (a SQLite path or a SQLAlchemy URL).
 
-    Clearing settings not given here come from ``OPENCBEC_INSPECTION_RATE`` and
-    ``OPENCBEC_PARTNER_WAIT_HOURS`` in the environment, else the defaults of ``ClearingConfig``.
+    Clearing settings not given here come from ``OPENCBEC_INSPECTION_RATE``,
+    ``OPENCBEC_PARTNER_WAIT_HOURS`` and ``OPENCBEC_RISK`` (``on``/``off``) in the environment,
+    else the defaults of ``ClearingConfig``. With risk targeting on, the inspection budget is the
+    inspection rate, shared with a random exploration part (``OPENCBEC_RISK_RANDOM_SHARE``,
+    default 0.2); rules come from ``OPENCBEC_RISK_RULES`` (default: the shipped rules and the
+    officers' changes in the database) and an optional ``parcels`` model from
+    ``OPENCBEC_RISK_MODEL``. See docs/risk.md.
     """
     engine = make_engine(db or default_db())
     changes: dict[str, object] = {}
@@ -57,8 +63,30 @@ def build(
     )
     if wait is not None:
         changes["partner_wait"] = timedelta(hours=float(wait))
+    if risk if risk is not None else os.environ.get("OPENCBEC_RISK", "off").lower() in ("on", "1", "true"):
+        changes["risk"] = _risk_assessor(engine, rate)
     config = replace(ClearingConfig(), **changes)  # type: ignore[arg-type]
     return App(engine, SqlStore(engine), effective_rulebook(engine), config)
+
+
+def _risk_assessor(engine: Engine, rate: Decimal | None) -> object:
+    """Risk targeting (rules, optional model, budgeted selection) for ``ClearingConfig.risk``."""
+    from opencbec.risk.assessor import SelectionPolicy
+    from opencbec.risk.wiring import build_assessor
+
+    budget = float(rate) if rate is not None else float(ClearingConfig().inspection_rate)
+    random_share = _env_decimal("OPENCBEC_RISK_RANDOM_SHARE")
+    policy = SelectionPolicy(
+        budget=budget, random_share=float(random_share) if random_share is not None else 0.2
+    )
+    rules = os.environ.get("OPENCBEC_RISK_RULES")
+    model = os.environ.get("OPENCBEC_RISK_MODEL")
+    return build_assessor(
+        engine,
+        rules_path=Path(rules) if rules else None,
+        model_path=Path(model) if model else None,
+        policy=policy,
+    )
 
 
 def _env_decimal(name: str) -> Decimal | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import sys
 from datetime import date
@@ -11,39 +10,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from opencbec import bootstrap
+from opencbec.cli_admin import db_app, enterprise_app, officer_app, rules_app
+from opencbec.cli_common import DbOption, SignatureMode, console, err, fail, parse_date
 from opencbec.export.cli import export_app
 from opencbec.risk import cli as risk_cli
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
-rules_app = typer.Typer(
-    help="Rule data: limits, tax rates, positive list, code tables.", no_args_is_help=True
-)
 app.add_typer(rules_app, name="rules")
 app.add_typer(risk_cli.app, name="risk")
-console = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLite file or database URL (default: $OPENCBEC_DB or ./opencbec.db)."),
-]
-
-
-class SignatureMode(enum.StrEnum):
-    """How ``cbec clear`` treats message signatures."""
-
-    VERIFY = "verify"
-    SKIP = "skip"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
+app.add_typer(enterprise_app, name="enterprise")
+app.add_typer(officer_app, name="officer")
+app.add_typer(db_app, name="db")
+app.add_typer(export_app, name="export")
 
 
 @app.command("clear")
@@ -71,13 +53,17 @@ def clear_command(
             "--partner-wait-hours", min=0, help="How long a list waits for its partners (default 24)."
         ),
     ] = None,
+    risk: Annotated[
+        bool | None,
+        typer.Option("--risk/--no-risk", help="Risk targeting instead of the random draw (default off)."),
+    ] = None,
 ) -> None:
     """Clear every message under PATHS; receipts go to --outbox; state persists in --db."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise _fail(f"no such file or directory: {', '.join(missing)}")
+        raise fail(f"no such file or directory: {', '.join(missing)}")
     rate = _rate(inspection_rate)
-    application = bootstrap.build(db, inspection_rate=rate, partner_wait_hours=partner_wait_hours)
+    application = bootstrap.build(db, inspection_rate=rate, partner_wait_hours=partner_wait_hours, risk=risk)
     clearer = bootstrap.batch_clearer(
         application, outbox, batch_documents=batch_size, verify_signatures=signatures is SignatureMode.VERIFY
     )
@@ -104,9 +90,9 @@ def _rate(text: str | None) -> Decimal | None:
     try:
         rate = Decimal(text)
     except InvalidOperation:
-        raise _fail(f"--inspection-rate must be a number between 0 and 1, got {text!r}") from None
+        raise fail(f"--inspection-rate must be a number between 0 and 1, got {text!r}") from None
     if not 0 <= rate <= 1:
-        raise _fail(f"--inspection-rate must be between 0 and 1, got {text}")
+        raise fail(f"--inspection-rate must be between 0 and 1, got {text}")
     return rate
 
 
@@ -119,7 +105,7 @@ def status_command(
     application = bootstrap.build(db)
     history = application.store.history(number)
     if not history:
-        raise _fail(f"no document found for {number!r}", code=1)
+        raise fail(f"no document found for {number!r}", code=1)
     table = Table(title=f"history of {number}")
     for col in ("time", "document", "status", "info"):
         table.add_column(col)
@@ -155,134 +141,6 @@ def quota_command(
     )
 
 
-@rules_app.command("status")
-def rules_status_command(
-    db: DbOption = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default: today.")] = None,
-) -> None:
-    """Say how complete each rule table is (rows here vs the official count) on a date."""
-    from opencbec.store.positive_list_repo import rules_status
-
-    when = _date(as_of) if as_of else date.today()
-    application = bootstrap.build(db)
-    table = Table(title=f"rule tables in force on {when}")
-    for col in ("table", "rows", "official", "completeness", "source / note"):
-        table.add_column(col, overflow="fold")
-    for st in rules_status(application.engine, when):
-        official = str(st.official_total) if st.official_total is not None else "?"
-        table.add_row(st.table, str(st.rows), official, st.completeness, f"{st.source} {st.note}".strip())
-    console.print(table)
-
-
-@rules_app.command("import-positive-list")
-def import_positive_list_command(
-    file: Annotated[
-        Path, typer.Argument(help="CSV or XLSX in the official layout (序号, 税则号列, 货品名称, 备注).")
-    ],
-    valid_from: Annotated[str, typer.Option("--valid-from", help="Date the lines take effect (YYYY-MM-DD).")],
-    replace: Annotated[
-        bool, typer.Option("--replace", help="The file is the whole list from that date.")
-    ] = False,
-    db: DbOption = None,
-) -> None:
-    """Load an official positive list (or adjustment table) into the database."""
-    from opencbec.store.positive_list_repo import import_positive_list
-
-    if not file.is_file():
-        raise _fail(f"no such file: {file}")
-    application = bootstrap.build(db)
-    report = import_positive_list(application.engine, file, _date(valid_from), replace)
-    for w in report.warnings:
-        err.print(f"[yellow]warning:[/] {w}")
-    for n in report.notes:
-        console.print(f"note: {n}")
-    if not report.stored:
-        for r in report.rejected:
-            err.print(f"[red]rejected:[/] {r}")
-        raise _fail(f"{file}: nothing imported ({len(report.rejected)} problems)", code=1)
-    console.print(
-        f"imported {report.line_count} lines from {report.source_file} as version {report.version_id} "
-        f"({report.mode}) in force from {report.valid_from}"
-    )
-
-
-enterprise_app = typer.Typer(help="Enterprises and their signing certificates.", no_args_is_help=True)
-app.add_typer(enterprise_app, name="enterprise")
-
-
-@enterprise_app.command("add")
-def enterprise_add_command(
-    code: Annotated[str, typer.Argument(help="Customs registration code (10) or credit code (18).")],
-    name: Annotated[str, typer.Option("--name", help="Enterprise name.")],
-    cert: Annotated[Path, typer.Option("--cert", help="Signing certificate (PEM or DER).")],
-    db: DbOption = None,
-) -> None:
-    """Register an enterprise's signing certificate (several allowed, e.g. after renewal)."""
-    from opencbec.store.enterprise_repo import add_enterprise
-
-    if not cert.is_file():
-        raise _fail(f"no such certificate file: {cert}")
-    application = bootstrap.build(db)
-    try:
-        record = add_enterprise(application.engine, code, name, cert.read_bytes())
-    except ValueError as exc:
-        raise _fail(f"{cert}: {exc}") from None
-    console.print(f"registered {record}")
-
-
-@enterprise_app.command("list")
-def enterprise_list_command(db: DbOption = None) -> None:
-    """List registered enterprises."""
-    from opencbec.store.enterprise_repo import list_enterprises
-
-    for record in list_enterprises(bootstrap.build(db).engine):
-        console.print(str(record))
-
-
-class OfficerRole(enum.StrEnum):
-    """Officer roles of the API, lowest first."""
-
-    VIEWER = "viewer"
-    INSPECTOR = "inspector"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-
-officer_app = typer.Typer(help="Customs officers' API access.", no_args_is_help=True)
-app.add_typer(officer_app, name="officer")
-
-
-@enterprise_app.command("token")
-def enterprise_token(
-    code: Annotated[str, typer.Argument(help="The enterprise's customs code (copCode).")],
-    db: DbOption = None,
-) -> None:
-    """Issue an API token for enterprise CODE (printed once; only its hash is stored)."""
-    from opencbec.api.auth import issue_enterprise_token
-
-    try:
-        token = issue_enterprise_token(bootstrap.build(db).engine, code)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    print(token)  # noqa: T201 - the token on stdout alone, for scripts
-
-
-@officer_app.command("add")
-def officer_add(
-    name: Annotated[str, typer.Argument(help="The officer's user name.")],
-    role: Annotated[OfficerRole, typer.Option("--role", help="viewer, inspector, supervisor or admin.")],
-    db: DbOption = None,
-) -> None:
-    """Issue an API token for officer NAME with --role (printed once; only its hash is stored)."""
-    from opencbec.api.auth import issue_officer_token
-
-    try:
-        token = issue_officer_token(bootstrap.build(db).engine, name, role.value)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    print(token)  # noqa: T201
-
-
 @app.command("serve")
 def serve_command(
     db: DbOption = None,
@@ -304,20 +162,6 @@ def serve_command(
     from opencbec.api import serve
 
     serve(db, host, port, workers, demo_data=demo_data, env_file=env_file)
-
-
-db_app = typer.Typer(help="The database: schema migrations.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(export_app, name="export")
-
-
-@db_app.command("upgrade")
-def db_upgrade_command(db: DbOption = None) -> None:
-    """Bring the database (SQLite file or PostgreSQL URL) to the latest schema revision."""
-    from opencbec.store.migrations import upgrade_database
-
-    before, after = upgrade_database(db or bootstrap.default_db())
-    console.print(f"schema revision {before or 'none'} -> {after}")
 
 
 @app.command("bench")
@@ -357,7 +201,7 @@ def simulate_command(
     """Write realistic CEB311/411/511/621 traffic and its ground truth."""
     from opencbec.sim import simulate
 
-    report = simulate(parcels=parcels, start=_date(start), days=days, seed=seed, out=out)
+    report = simulate(parcels=parcels, start=parse_date(start), days=days, seed=seed, out=out)
     console.print(str(report))
 
 
@@ -401,13 +245,6 @@ def demo_command(
         table.add_row(what, code, str(want), str(got), "yes" if want == got else "[red]NO[/]")
     console.print(table)
     console.print(f"history of a parcel: cbec status <orderNo> --db {db};  receipts: {out / 'receipts'}")
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _fail(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def main() -> None:

@@ -53,7 +53,7 @@ def test_modules_stay_small() -> None:
     too_long = {
         str(p.relative_to(SRC)): n
         for p in SRC.rglob("*.py")
-        if p.name != "ceb_records.py"  # generated from the XSD
+        if p.name not in {"ceb_records.py", "ceb_export_records.py"}  # generated from the XSDs
         and (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
     }
     assert not too_long

@@ -31,7 +31,12 @@ from opencbec.store.api_repo import ensure_api_tables
 from opencbec.store.enterprise_repo import EnterpriseRegistry
 
 log = logging.getLogger("opencbec.api")
-OPTIONAL_ROUTERS = ("opencbec.api.officers", "opencbec.api.ops")
+OPTIONAL_ROUTERS = (
+    "opencbec.api.officers",
+    "opencbec.api.ops",
+    "opencbec.api.export_routes",
+    "opencbec.api.risk_routes",
+)
 DESCRIPTION = """Customs clearance of cross-border e-commerce imports (CEB 2022 messages).
 
 Enterprises submit CEB311/411/511/621/623/625 messages and get the synchronous acceptance or

@@ -1,5 +1,10 @@
 """Enterprise endpoints: submit a CEB message, follow a submission (``/v1/messages``).
 
+Import requests (CEB311/411/511/621/623/625) and export requests (CEB303/403/505/507/509/603/
+605/607/701/213/215) are accepted alike and cleared by the online worker through the same
+clearing step as ``cbec clear``; the submitter must be a declared party of every document
+(:mod:`opencbec.api.parties`).
+
 The router of this module also includes the receipt, document and webhook routers, so
 ``app.include_router(enterprise.router)`` mounts the whole enterprise API.
 """
@@ -21,6 +26,7 @@ from opencbec.api.parties import check_submitter
 from opencbec.api.queries import submission
 from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
+from opencbec.service.online_export import all_documents
 
 log = logging.getLogger("opencbec.api")
 router = APIRouter(prefix="/v1", tags=["enterprise"])
@@ -32,7 +38,10 @@ _CEB900 = {"content": {"application/xml": {}}, "description": "CEB900 receipt (a
 _BODY = {
     "requestBody": {
         "required": True,
-        "description": "A CEB311/411/511/621/623/625 message: bare XML, DxpMsg envelope, or the JSON form.",
+        "description": (
+            "An import request (CEB311/411/511/621/623/625: bare XML, DxpMsg envelope or the JSON form) "
+            "or an export request (CEB303/403/505/507/509/603/605/607/701/213/215: bare XML or DxpMsg)."
+        ),
         "content": {
             "application/xml": {"schema": {"type": "string"}},
             "text/xml": {"schema": {"type": "string"}},
@@ -70,7 +79,8 @@ async def _read_body(request: Request, limit: int) -> tuple[bytes, int]:
 async def submit_message(request: Request, caller: Caller, ctx: Ctx) -> Response:
     """Submit one message; get the synchronous acceptance (202) or its CEB900 (400/422) at once.
 
-    Business receipts (CEB312 ... CEB816) follow asynchronously: poll ``GET /v1/messages/{id}``,
+    Business receipts (CEB312 ... CEB816; for exports CEB304 ... CEB702, CEB792, CEB214/216)
+    follow asynchronously: poll ``GET /v1/messages/{id}``,
     read the feed ``GET /v1/receipts?since=...`` or register a webhook.
     """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -91,7 +101,7 @@ def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
             raise MessageRejected(
                 FORMAT_ERROR, f"the body exceeds the limit of {limit} bytes per message (first bytes kept)"
             )
-        decoded = decode_message(raw, limits=ctx.clearer.limits)
+        decoded = decode_message(raw, limits=ctx.clearer.limits, accept_export=True)
     except MessageRejected as exc:
         return _refused(ctx, caller, raw, exc)
     refused = check_submitter(decoded, caller)
@@ -121,11 +131,12 @@ def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
     queued = ctx.clearer.enqueue(caller, decoded, raw)
     ctx.wake_worker()
     env = decoded.envelope
+    count = len(all_documents(decoded))
     body = Accepted(
         message_id=queued.message_id,
         guid=env.guid,
         message_type=env.message_type,
-        documents=len(decoded.documents),
+        documents=count,
         cop_msg_id=env.cop_msg_id,
     )
     log.info(
@@ -135,7 +146,7 @@ def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
             "caller": caller,
             "message_id": queued.message_id,
             "message_type": env.message_type,
-            "documents": len(decoded.documents),
+            "documents": count,
         },
     )
     return JSONResponse(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from opencbec.clearing.risk_port import RiskAssessorLike
+
 
 @dataclass(frozen=True, slots=True)
 class ClearingConfig:
@@ -21,3 +23,5 @@ class ClearingConfig:
     partner_wait: timedelta = timedelta(hours=24)
     #: Days after release within which a return (CEB625) is accepted.
     refund_window_days: int = 30
+    #: Risk targeting (rules, model, budgeted selection); None: the plain random draw above.
+    risk: RiskAssessorLike | None = None

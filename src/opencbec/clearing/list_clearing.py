@@ -12,7 +12,8 @@ from opencbec.clearing.context import Work
 from opencbec.clearing.matching import match_documents
 from opencbec.clearing.ports import RulesAtLike
 from opencbec.clearing.receipts import return_time
-from opencbec.clearing.state import LedgerEntry, QuantityEntry, StoredDoc, TaxNote
+from opencbec.clearing.risk_port import Assessment, ListFacts, RiskDecision, RiskRecord, SelectionKind
+from opencbec.clearing.state import LedgerEntry, QuantityEntry, StatusEvent, StoredDoc, TaxNote
 from opencbec.clearing.tax import LineTax, SpecificRateQuantityError, line_tax
 from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
 from opencbec.domain.codes import R, Status
@@ -93,8 +94,10 @@ def refuse_missing(work: Work, lst: StoredDoc, partners: Partners) -> None:
     )
 
 
-def clear_list(work: Work, lst: StoredDoc, partners: Partners) -> None:
-    """Clear a complete list and record the outcome."""
+def clear_list(
+    work: Work, lst: StoredDoc, partners: Partners, risk: tuple[ListFacts, Assessment] | None = None
+) -> None:
+    """Clear a complete list and record the outcome (``risk``: its assessment, when configured)."""
     inventory = lst.document
     assert isinstance(inventory, Inventory)
     assert partners.order and partners.payment and partners.waybill
@@ -165,7 +168,12 @@ def clear_list(work: Work, lst: StoredDoc, partners: Partners) -> None:
             decision = (Status.MANUAL_REVIEW, R.SPECIFIC_RATE_TAX)
             taxes = []
     cfg = work.config
-    if decision is None and selection.selected(
+    verdict: RiskDecision | None = None
+    if cfg.risk is not None:
+        if decision is None and risk is not None:
+            verdict = cfg.risk.decide(risk[0], risk[1], work.state.risk)
+            decision = _RISK_DECISIONS.get(verdict.kind) if verdict.kind else None
+    elif decision is None and selection.selected(
         cfg.inspection_rate, cfg.selection_seed, head.ebp_code, head.order_no
     ):
         decision = (Status.INSPECTION, R.RANDOM_INSPECTION)
@@ -179,14 +187,50 @@ def clear_list(work: Work, lst: StoredDoc, partners: Partners) -> None:
     work.set_status(lst, Status.STORED, R.LOGIC_PASSED, at=at)
     work.book(LedgerEntry(buyer, year, total, lst.invt_no, "list accepted", at))
     _book_quantities(work, inventory, rules, buyer, year, lst.invt_no, at, sign=Decimal(1))
+    if cfg.risk is not None and risk is not None:
+        _record_risk(work, lst, risk, verdict, decision[0] if decision else Status.RELEASED.value, at)
     if decision is not None:
         status, reason = decision
         work.set_status(lst, status, reason, f"{doc}: dutiable value {total}", at=at)  # type: ignore[arg-type]
+        if verdict is not None and verdict.kind is not None:  # the why, for officers only
+            work.effects.events.append(
+                StatusEvent(lst.doc_id, status, "risk: " + "; ".join(verdict.reasons), at)
+            )
         return
     work.set_status(lst, Status.RELEASED, R.RELEASED, at=at)
     note = tax_note(lst, taxes, at, 0)
     work.state.tax_notes[lst.invt_no] = note
     work.effects.tax_notes.append(note)
+
+
+_RISK_DECISIONS: dict[SelectionKind, tuple[str, object]] = {
+    SelectionKind.TARGETED: (Status.INSPECTION, R.RISK_TARGETED),
+    SelectionKind.RANDOM: (Status.INSPECTION, R.RANDOM_INSPECTION),
+    SelectionKind.REVIEW: (Status.MANUAL_REVIEW, R.RISK_REVIEW),
+}
+
+
+def _record_risk(
+    work: Work,
+    lst: StoredDoc,
+    risk: tuple[ListFacts, Assessment],
+    verdict: RiskDecision | None,
+    status: str,
+    at: datetime,
+) -> None:
+    """Keep the assessment of an accepted list (history for the rules, selection and its reasons)."""
+    assert work.config.risk is not None and lst.invt_no is not None
+    work.effects.risk_records.append(
+        RiskRecord(
+            facts=risk[0],
+            assessment=risk[1],
+            decision=verdict or RiskDecision(None),
+            invt_no=lst.invt_no,
+            status=str(status),
+            at=at,
+            model_version=work.config.risk.model_version,
+        )
+    )
 
 
 def tax_note(lst: StoredDoc, taxes: list[LineTax], at: datetime, serial: int) -> TaxNote:

@@ -23,11 +23,12 @@ from opencbec.clearing.aftercare import cancel_list, refund_list
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.context import Work
 from opencbec.clearing.intake import admit, check_new
-from opencbec.clearing.list_clearing import Partners, clear_list, refuse_missing
+from opencbec.clearing.list_clearing import Partners, clear_list, declaration_date, refuse_missing
 from opencbec.clearing.ports import RulebookLike
+from opencbec.clearing.risk_port import Assessment, ListFacts, list_facts
 from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc
 from opencbec.domain.codes import Status
-from opencbec.domain.documents import DocumentKind
+from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment
 
 _AFTERCARE = (DocumentKind.CANCEL, DocumentKind.REFUND)
 
@@ -67,8 +68,10 @@ def clear(
             ready.append((partners.completion_seq(lst), lst, partners))
         elif watermark > partners.deadline:
             refuse_missing(work, lst, partners)
-    for _seq, lst, partners in sorted(ready, key=lambda item: item[0]):
-        clear_list(work, lst, partners)
+    ready.sort(key=lambda item: item[0])
+    risk = _assess(work, ready) if config.risk is not None else {}
+    for _seq, lst, partners in ready:
+        clear_list(work, lst, partners, risk.get(lst.doc_id))
     for doc in later:
         if doc.kind is DocumentKind.CANCEL:
             cancel_list(work, doc)
@@ -76,6 +79,32 @@ def clear(
             refund_list(work, doc)
     work.effects.counters = work.numbers.changed
     return work.effects
+
+
+def _assess(
+    work: Work, ready: list[tuple[int, StoredDoc, Partners]]
+) -> dict[int, tuple[ListFacts, Assessment]]:
+    """Risk assessment of the batch's complete lists, in one call (rules and model score)."""
+    assert work.config.risk is not None
+    facts: list[ListFacts] = []
+    for _seq, lst, partners in ready:
+        inv = lst.document
+        order, payment = partners.order, partners.payment
+        if not isinstance(inv, Inventory) or order is None or payment is None:
+            continue
+        assert isinstance(order.document, Order) and isinstance(payment.document, Payment)
+        try:
+            as_of = declaration_date(inv)
+            limit = work.rulebook.at(as_of).single_transaction_limit
+        except (LookupError, ValueError):
+            continue  # refused in clear_list (no rules / no date)
+        used = work.used(inv.head.buyer_id_number, as_of.year)
+        at = partners.completed_at(lst)
+        facts.append(list_facts(lst.doc_id, inv, order.document, payment.document, as_of, at, limit, used))
+    if not facts:
+        return {}
+    assessments = work.config.risk.assess(facts, work.state.risk)
+    return {f.doc_id: (f, a) for f, a in zip(facts, assessments, strict=True)}
 
 
 def _lists_concerned(work: Work, doc: StoredDoc) -> list[StoredDoc]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from opencbec.clearing.risk_port import RiskHistory, RiskRecord
 from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
 from opencbec.domain.codes import Status
 from opencbec.domain.documents import Document, DocumentKind, Envelope
@@ -140,6 +141,8 @@ class StateView:
     tax_notes: dict[str, TaxNote] = field(default_factory=dict)
     #: Counters (document ids, arrival sequence, number serials) as they stand.
     counters: dict[str, int] = field(default_factory=dict)
+    #: Party history and today's selection counts, for risk targeting (when configured).
+    risk: RiskHistory = field(default_factory=RiskHistory)
 
 
 @dataclass(slots=True)
@@ -158,6 +161,8 @@ class Effects:
     returned: list[tuple[str, int, Decimal]] = field(default_factory=list)
     #: (kind, guid) of idempotent replays seen in this batch.
     replays: list[tuple[DocumentKind, str]] = field(default_factory=list)
+    #: Risk assessments of accepted lists, with their selection (when risk targeting is configured).
+    risk_records: list[RiskRecord] = field(default_factory=list)
 
     def outcome_counts(self) -> dict[str, int]:
         """Final statuses reached in this batch, by ``kind:status``."""

@@ -27,6 +27,8 @@ from lxml import etree
 from opencbec.domain.documents import DecodedMessage, Document, Envelope
 from opencbec.messages.dxp import DXP_MSG, unwrap_dxp
 from opencbec.messages.errors import OTHER_ERROR, SIGNATURE_INVALID, MessageRejected
+from opencbec.messages.export_decode import decode_export_root
+from opencbec.messages.export_layout import is_export_message
 from opencbec.messages.json_form import json_to_tree, looks_like_json
 from opencbec.messages.layout import BASE_TRANSFER, REQUESTS, Layout, RecordSpec
 from opencbec.messages.safe_xml import DEFAULT_LIMITS, XmlLimits, parse_xml
@@ -39,10 +41,19 @@ _CEB_PREFIX = f"{{{CEB_NS}}}"
 
 
 def decode_message(
-    data: bytes, *, require_signature: bool = False, limits: XmlLimits | None = None
+    data: bytes,
+    *,
+    require_signature: bool = False,
+    limits: XmlLimits | None = None,
+    accept_export: bool = False,
 ) -> DecodedMessage:
-    """Decode one message into its envelope and documents, or raise ``MessageRejected``."""
-    return _decode(data, require_signature, limits or DEFAULT_LIMITS, None)
+    """Decode one message into its envelope and documents, or raise ``MessageRejected``.
+
+    With ``accept_export=True`` the export requests (CEB303..CEB701, CEB213/215) are read too and
+    returned as :class:`~opencbec.export.documents.ExportDecoded` (see
+    :mod:`opencbec.messages.export_decode`); without it they are refused as before.
+    """
+    return _decode(data, require_signature, limits or DEFAULT_LIMITS, None, accept_export)
 
 
 def _decode(
@@ -50,6 +61,7 @@ def _decode(
     require_signature: bool,
     limits: XmlLimits,
     outer: tuple[str | None, str | None] | None,
+    accept_export: bool = False,
 ) -> DecodedMessage:
     from_json = looks_like_json(data)
     cop_msg_id = outer[0] if outer else None
@@ -64,7 +76,10 @@ def _decode(
                 require_signature,
                 limits,
                 (unwrapped.cop_msg_id, unwrapped.msg_type),
+                accept_export,
             )
+        if accept_export and is_export_message(str(root.tag).removeprefix(_CEB_PREFIX)):
+            return decode_export_root(root, require_signature, outer, from_json)
         return _business(root, require_signature, outer, from_json)
     except MessageRejected as exc:
         exc.cop_msg_id = exc.cop_msg_id or cop_msg_id

@@ -64,6 +64,12 @@ def import_schema(require_signature: bool = True) -> etree.XMLSchema:
 
 
 @cache
+def export_schema() -> etree.XMLSchema:
+    """``ceb-export.xsd`` (CEB213..CEB792); its ``ds:Signature`` is optional everywhere."""
+    return etree.XMLSchema(_load_xsd_tree("ceb-export.xsd"))
+
+
+@cache
 def terminal_schema() -> etree.XMLSchema:
     """``ceb-terminal.xsd``: the ``dxp:DxpMsg`` envelope."""
     return etree.XMLSchema(_load_xsd_tree("ceb-terminal.xsd"))

@@ -19,6 +19,8 @@ from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Incoming
 from opencbec.domain.documents import DecodedMessage, parse_app_time
+from opencbec.export.documents import ExportDecoded
+from opencbec.export.state import XIncoming
 from opencbec.messages.decode import decode_message
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
@@ -108,6 +110,7 @@ class BatchClearer:
         watermark = self.store.watermark() or EPOCH
         provisional = 0
         batch: list[Incoming] = []
+        export_batch: list[XIncoming] = []
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
         for path in input_files(paths):
@@ -125,7 +128,9 @@ class BatchClearer:
                         f"{path.name}: {size} bytes exceeds the limit of {self.limits.max_bytes} bytes "
                         "per message (only the first bytes are kept)",
                     )
-                decoded = decode_message(data, require_signature=self.require_signature, limits=self.limits)
+                decoded = decode_message(
+                    data, require_signature=self.require_signature, limits=self.limits, accept_export=True
+                )
                 if self.verifier is not None:
                     self.verifier(data, decoded)
             except MessageRejected as exc:
@@ -138,6 +143,10 @@ class BatchClearer:
             for document in decoded.documents:
                 watermark = max(watermark, _app_time(document.head.app_time) or watermark)
                 batch.append(Incoming(document, env, message_id, watermark))
+            if isinstance(decoded, ExportDecoded):  # export requests go to the export core
+                for xdoc in decoded.export_documents:
+                    watermark = max(watermark, _app_time(xdoc.head.app_time) or watermark)
+                    export_batch.append(XIncoming(xdoc, env, message_id, watermark, list(decoded.quirks)))
             messages.append(
                 MessageRow(
                     message_id,
@@ -149,15 +158,15 @@ class BatchClearer:
                     watermark,
                     "accepted",
                     "",
-                    len(decoded.documents),
+                    len(decoded.documents) + _export_count(decoded),
                     data,
                 )
             )
-            summary.documents += len(decoded.documents)
-            if len(batch) >= self.batch_documents:
-                self._flush(batch, messages, rejections, watermark, summary)
-                batch, messages, rejections = [], [], []
-        self._flush(batch, messages, rejections, watermark, summary)
+            summary.documents += len(decoded.documents) + _export_count(decoded)
+            if len(batch) + len(export_batch) >= self.batch_documents:
+                self._flush(batch, messages, rejections, watermark, summary, export_batch)
+                batch, messages, rejections, export_batch = [], [], [], []
+        self._flush(batch, messages, rejections, watermark, summary, export_batch)
         summary.outcomes.update(self.store.status_counts())
         summary.seconds = time.perf_counter() - started
         return summary
@@ -169,10 +178,11 @@ class BatchClearer:
         rejections: list[OutboxRow],
         watermark: datetime,
         summary: ClearSummary,
+        export_batch: Sequence[XIncoming] = (),
     ) -> None:
         with self.store.clearing() as unit:
             effects, outbox = clear_in_unit(
-                unit, batch, messages, rejections, watermark, self.rulebook, self.config
+                unit, batch, messages, rejections, watermark, self.rulebook, self.config, export_batch
             )
         summary.replays += len(effects.replays)
         summary.receipts += len(outbox)
@@ -184,6 +194,10 @@ class BatchClearer:
         directory = self.outbox_dir
         while self.store.deliver_pending(lambda rows: write_files(rows, directory)):
             pass
+
+
+def _export_count(decoded: DecodedMessage) -> int:
+    return len(decoded.export_documents) if isinstance(decoded, ExportDecoded) else 0
 
 
 def _app_time(value: str) -> datetime | None:

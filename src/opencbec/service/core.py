@@ -9,6 +9,8 @@ from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.pipeline import clear
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Effects, Incoming
+from opencbec.export.state import XIncoming
+from opencbec.service.export_clear import clear_export_in_unit
 from opencbec.service.outbox import receipt_messages
 from opencbec.store.repository import ClearingUnit, MessageRow, OutboxRow
 
@@ -21,21 +23,30 @@ def clear_in_unit(
     watermark: datetime,
     rulebook: RulebookLike,
     config: ClearingConfig,
+    export_batch: Sequence[XIncoming] = (),
 ) -> tuple[Effects, list[OutboxRow]]:
     """The clearing of one batch inside a clearing unit, shared by ``cbec clear`` and the API.
 
     Stores ``messages`` (provisional ids in ``Incoming.message_id`` are renumbered to the database
     ids), reads the state, runs the clearing core and applies its effects with ``rejections`` and
     the receipts in the outbox. Returns the effects and the outbox rows written.
+
+    Export documents (``export_batch``, from messages decoded with ``accept_export``) are cleared
+    by the export core in the same transaction, after the import batch; their receipts join the
+    outbox.
     """
     provisional = [m.id for m in messages]
     renumber = dict(zip(provisional, unit.insert_messages(messages), strict=True))
     for inc in batch:
         inc.message_id = renumber[inc.message_id]
+    for xinc in export_batch:
+        xinc.message_id = renumber[xinc.message_id]
     counters = unit.counters()
     watermark = max(watermark, unit.watermark() or watermark)
     state = unit.load_state(batch, watermark, config.partner_wait, counters)
     effects = clear(batch, state, rulebook, config, watermark)
     outbox = [*rejections, *receipt_messages(effects)]
+    if export_batch:
+        outbox += clear_export_in_unit(unit, export_batch, watermark)[1]
     unit.apply(effects, outbox, counters, watermark)
     return effects, outbox

@@ -6,7 +6,9 @@ a submission (or polls, to see other processes' submissions), waits the batch wi
 submissions arriving together are cleared together, and clears up to ``max_messages`` queued
 messages in one :meth:`~opencbec.store.sql.SqlStore.clearing` unit: the queued rows are claimed
 inside that transaction, which holds the clearing lock, so several processes may run workers on
-one database. The clearing itself is :func:`clear_in_unit`, the same steps as ``cbec clear``.
+one database. The clearing itself is :func:`clear_in_unit`, the same steps as ``cbec clear``;
+export requests (CEB303 ... CEB701, CEB213/215) are decoded with ``accept_export`` and cleared as
+its ``export_batch`` (see :mod:`opencbec.service.online_export`).
 
 Received time: ``clock="wall"`` uses the arrival time (China Standard Time, the time zone of
 ``appTime``, naive like every time in the store); ``clock="event"`` uses the largest ``appTime``
@@ -30,14 +32,15 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
-from opencbec.clearing.state import Effects, Incoming
-from opencbec.domain.documents import DecodedMessage, parse_app_time
+from opencbec.clearing.state import Effects
+from opencbec.domain.documents import DecodedMessage
 from opencbec.messages.decode import decode_message
 from opencbec.messages.dxp import CHINA_TZ
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service.core import clear_in_unit
+from opencbec.service.online_export import Batch, all_documents, document_guids
 from opencbec.store.api_repo import ensure_api_tables, inbox, index_receipts, max_outbox_id
 from opencbec.store.repository import MessageRow, OutboxRow
 from opencbec.store.sql import SqlStore
@@ -139,7 +142,7 @@ class OnlineClearer:
         """Store an accepted submission as queued (committed before returning)."""
         env = decoded.envelope
         received = ceb_now()
-        refs = json.dumps([d.head.guid for d in decoded.documents])
+        refs = json.dumps(document_guids(decoded))
         values = _inbox_row(
             enterprise,
             "queued",
@@ -148,7 +151,7 @@ class OnlineClearer:
             message_type=env.message_type,
             guid=env.guid,
             cop_msg_id=env.cop_msg_id,
-            documents=len(decoded.documents),
+            documents=len(all_documents(decoded)),
             refs=refs,
         )
         with self.store.engine.begin() as conn:
@@ -210,9 +213,8 @@ class OnlineClearer:
                 return 0
             floor = max_outbox_id(conn)
             batch, messages, rejections, watermark = self._prepare(rows, unit.watermark())
-            effects, written = clear_in_unit(
-                unit, batch, messages, rejections, watermark, self.rulebook, self.config
-            )
+            rest = (messages, rejections, watermark, self.rulebook, self.config, batch.export)
+            effects, written = clear_in_unit(unit, batch.documents, *rest)
             now = ceb_now()
             if messages:
                 conn.execute(
@@ -256,28 +258,23 @@ class OnlineClearer:
 
     def _prepare(
         self, rows: Sequence[Any], stored: datetime | None
-    ) -> tuple[list[Incoming], list[MessageRow], list[OutboxRow], datetime]:
+    ) -> tuple[Batch, list[MessageRow], list[OutboxRow], datetime]:
         event = self.clock == "event"
         watermark = (stored or EPOCH) if event else max(ceb_now(), stored or EPOCH)
-        batch: list[Incoming] = []
+        batch = Batch()
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
         for row in rows:
             source = f"api:{row.enterprise}:{row.id}"
             try:
-                decoded = decode_message(row.raw, limits=self.limits)
+                decoded = decode_message(row.raw, limits=self.limits, accept_export=True)
             except MessageRejected as exc:  # accepted once, so only if the decoder changed
                 rejections.append(_ceb900(row.enterprise, row.raw, exc))
                 messages.append(_refused_row(row.id, exc, row.enterprise, source, row.received_at, row.raw))
                 continue
             env = decoded.envelope
-            received = row.received_at
-            for document in decoded.documents:
-                if event:
-                    watermark = max(watermark, parse_app_time(document.head.app_time) or watermark)
-                    received = watermark
-                batch.append(Incoming(document, env, row.id, received))
-            at, n = (watermark if event else received), len(decoded.documents)
+            at, moved = batch.add(decoded, row.id, row.received_at, watermark if event else None)
+            watermark, n = moved or watermark, len(all_documents(decoded))
             messages.append(MessageRow(row.id, env.guid, env.message_type, env.sender, env.cop_msg_id, source,
                                        at, "accepted", "", n, row.raw))  # fmt: skip
         return batch, messages, rejections, watermark

@@ -23,6 +23,7 @@ from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
 from opencbec.domain.codes import Status
 from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
 from opencbec.domain.money import ZERO
+from opencbec.store import risk_repo
 from opencbec.store import schema as t
 from opencbec.store.engine import database_url, make_engine
 from opencbec.store.repository import (
@@ -211,6 +212,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             inc.document.head.buyer_id_number for inc in batch if isinstance(inc.document, Inventory)
         )
         self._load_ledgers(conn, lists, buyers, state)
+        risk_repo.load_history(conn, state, (inc.document for inc in batch))
         return state
 
     def _load_current(
@@ -349,6 +351,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             )
         if effects.tax_notes:
             conn.execute(t.tax_note.insert(), [tax_row(n) for n in effects.tax_notes])
+        risk_repo.apply(conn, effects.risk_records)
         if outbox:
             conn.execute(
                 t.outbox.insert(),

@@ -29,7 +29,15 @@ MIGRATION_LOCK = 0x0CBEC0DB
 
 def target_metadata() -> MetaData:
     """Every table of the package in one MetaData: store, positive list, enterprises, API, audit."""
-    from opencbec.store import api_repo, audit_repo, enterprise_repo, positive_list_repo, schema
+    from opencbec.store import (
+        api_repo,
+        audit_repo,
+        enterprise_repo,
+        export_repo,
+        positive_list_repo,
+        risk_repo,
+        schema,
+    )
 
     combined = MetaData()
     sources = (
@@ -38,6 +46,8 @@ def target_metadata() -> MetaData:
         enterprise_repo.metadata,
         api_repo.metadata,
         audit_repo.metadata,
+        export_repo.metadata,
+        risk_repo.metadata,
     )
     for source in sources:
         for table in source.tables.values():
