@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
 
 from opencbec.api.auth import Officer, require_officer
 from opencbec.api.context import ApiContext, context
@@ -55,7 +55,7 @@ def change_rule(
     try:
         parse_rule(data)
     except RuleError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(422, str(exc)) from exc  # Unprocessable Content
     now = datetime.now(UTC).replace(tzinfo=None)
     with ctx.engine.begin() as conn:
         saved = risk_repo.save_rule(conn, data, officer.name, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from itertools import accumulate
 
 from opencbec.domain.money import ZERO
@@ -32,6 +32,17 @@ def shop_price(rng: random.Random, low: float, high: float) -> Decimal:
     if value < 100:
         return Decimal(int(value)) + Decimal("0.9")
     return Decimal(int(value) // 10 * 10 + 9)
+
+
+def under_price(rng: random.Random, product: Product) -> Decimal:
+    """An under-declared unit price: 20-40 % of ``product``'s lowest usual shop price (to the jiao).
+
+    >>> from opencbec.sim.catalogue import PRODUCTS
+    >>> under_price(random.Random(1), PRODUCTS[0])
+    Decimal('34.0')
+    """
+    share = Decimal(str(round(rng.uniform(0.2, 0.4), 4)))
+    return max(Decimal("0.1"), (product.low * share).quantize(Decimal("0.1"), ROUND_DOWN))
 
 
 class Shelf:

@@ -1,8 +1,9 @@
 """The traffic mix: which share of parcels carries which planted anomaly.
 
-Each parcel carries at most one anomaly (labels in ground truth); the defaults add up to about
-10 % of parcels. ``out_of_order`` (list sent before its order or waybill, within the wait) and
-``file_replay`` (a message file sent twice) are not refusals: they must change nothing.
+Each parcel carries at most one anomaly (labels in ground truth); the default shares add up to about
+11 % of draws (split orders and ID reuse plant several parcels per draw). ``out_of_order`` (list
+sent before its order or waybill, within the wait) and ``file_replay`` (a message file sent twice)
+are not refusals: they must change nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ class Anomaly(enum.StrEnum):
     DUPLICATE_LIST = "duplicate_list"  # a 2nd list, same order, new guid -> that doc 100 -621004
     LATE_WAYBILL = "late_waybill"  # waybill after the wait -> list 100 9001, waybill 120
     MISSING_PAYMENT = "missing_payment"  # payment never sent -> list 100 9001
+    #: One buyer ID on 3-4 parcels within about two hours, each to a different stranger (consignee,
+    #: phone, address): bought personal data. Clears (800, or 500 if drawn); for risk targeting.
+    ID_REUSE = "id_reuse"
+    #: Every line declared at 20-40 % of the goods' lowest usual shop price, amounts consistent.
+    #: Clears (800, or 500 if drawn); for risk targeting (reference-price rule).
+    UNDER_VALUATION = "under_valuation"
 
 
 #: Other ground-truth labels (not anomalies).
@@ -48,6 +55,8 @@ def _default_shares() -> dict[Anomaly, float]:
         Anomaly.DUPLICATE_LIST: 0.005,
         Anomaly.LATE_WAYBILL: 0.008,
         Anomaly.MISSING_PAYMENT: 0.008,
+        Anomaly.ID_REUSE: 0.005,
+        Anomaly.UNDER_VALUATION: 0.005,
     }
 
 
@@ -56,7 +65,7 @@ class TrafficMix:
     """Shares of parcels per anomaly, of clean parcels sent out of order, and of replayed files.
 
     >>> round(sum(TrafficMix().shares.values()), 3)
-    0.098
+    0.108
     >>> TrafficMix.clean().shares[Anomaly.BAD_BUYER_ID]
     0.0
     """

@@ -12,7 +12,7 @@ from opencbec.rules import Rulebook, RulesAt
 from opencbec.sim import truth
 from opencbec.sim.buyers import BuyerBook, Spender
 from opencbec.sim.catalogue import Catalogue, Product
-from opencbec.sim.goods import Shelf, shop_price
+from opencbec.sim.goods import Shelf, shop_price, under_price
 from opencbec.sim.mix import ANNUAL_LIMIT_EXCEEDED, INSPECTION, OUT_OF_ORDER, Anomaly, TrafficMix
 from opencbec.sim.parties import (
     PLATFORMS,
@@ -22,7 +22,7 @@ from opencbec.sim.parties import (
     scramble,
     waybill_number,
 )
-from opencbec.sim.people import PersonFactory, with_wrong_check
+from opencbec.sim.people import Person, PersonFactory, with_wrong_check
 from opencbec.sim.plan import GoodsLine, ParcelPlan, Parties, Timeline
 from opencbec.sim.timing import Clock
 
@@ -65,6 +65,8 @@ class ParcelPlanner:
         anomaly = self._draw()
         if anomaly is A.SPLIT_ORDER:
             return self._split(at, min(slots_left, self._rng.randint(2, 4)))
+        if anomaly is A.ID_REUSE:
+            return self._id_reuse(at, min(slots_left, self._rng.randint(3, 4)))
         times = self._timeline(at, anomaly)
         if anomaly is A.MISSING_PAYMENT and times.inventory.date() > self._last_payment_day:
             anomaly, times = None, self._clock.usual(at)  # no later traffic to pass its deadline
@@ -80,6 +82,7 @@ class ParcelPlanner:
         times: Timeline,
         platform: Platform,
         split: tuple[str, int, ParcelPlan] | None,
+        reused: Person | None = None,
     ) -> tuple[ParcelPlan, Spender | None]:
         rng = self._rng
         rules = self._rulebook.at(times.inventory.date())
@@ -92,6 +95,8 @@ class ParcelPlanner:
         used = ZERO
         if split is not None:
             buyer = split[2].buyer
+        elif reused is not None:
+            buyer = reused
         elif anomaly is A.ANNUAL_LIMIT:
             spender = self._buyers.spender(at, int(rules.annual_limit / (limit * Decimal("0.85"))) + 2)
             buyer, used = spender.person, spender.used.get(year, ZERO)
@@ -104,6 +109,8 @@ class ParcelPlanner:
             consignee = split[2].consignee
         if anomaly is A.LIST_BUYER_MISMATCH and consignee is buyer:
             consignee = self.people.relative(buyer)
+        if anomaly is A.ID_REUSE:
+            consignee = self.people.person()  # a stranger: own name, phone and address
         self._orders += 1
         order_no = f"{platform.order_prefix}{at:%y%m%d}{scramble(self._orders, 10)}"
         if split is not None:
@@ -183,6 +190,22 @@ class ParcelPlanner:
             plan.split_group = base
         return [self._decide(plan, None) for plan in plans]
 
+    def _id_reuse(self, at: datetime, parts: int) -> list[Planned]:
+        """One bought buyer ID used for ``parts`` parcels within about two hours, each to a stranger.
+
+        The buyer is new (not a returning customer) and ``parts`` <= 4 lists under the single limit
+        stay well under the annual limit, so the ledger needs no bookkeeping.
+        """
+        if parts < 3:
+            return [self._decide(*self._parcel(at, None, self._clock.usual(at), self._platform(), None))]
+        buyer, when, plans = self.people.person(), at, []
+        for part in range(parts):
+            if part:
+                when += timedelta(seconds=self._rng.randint(300, 2400))
+            times = self._clock.usual(when)
+            plans.append(self._parcel(when, A.ID_REUSE, times, self._platform(), None, buyer)[0])
+        return [self._decide(plan, None) for plan in plans]
+
     # --- choices ----------------------------------------------------------------------------------
     def _draw(self) -> Anomaly | None:
         u = self._rng.random()
@@ -244,6 +267,9 @@ class ParcelPlanner:
             shelf.fill(lines, limit * Decimal(rng.uniform(0.72, 0.95)) - (limit - cap), margin_cap)
         elif anomaly is A.SPLIT_ORDER:
             shelf.fill(lines, limit * Decimal(rng.uniform(0.4, 0.85)) - (limit - cap), margin_cap)
+        elif anomaly is A.UNDER_VALUATION:
+            for line in lines:
+                line.price = under_price(rng, line.product)
         return lines, dispatch
 
     def _site(self, platform: Platform, mode: str, dispatch: str) -> Site:

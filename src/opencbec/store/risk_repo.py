@@ -358,10 +358,15 @@ def stored_rules(conn: Connection) -> list[dict[str, Any]]:
 
 
 def save_rule(conn: Connection, definition: dict[str, Any], officer: str, at: datetime) -> dict[str, Any]:
-    """Store a new version of a rule (the version is the next free one); returns the definition."""
+    """Store a new version of a rule; returns the definition.
+
+    The version is one more than both the latest stored version and the version being changed (so an
+    officer's first change of a shipped rule ``v1`` becomes ``v2``, never another ``v1``).
+    """
     r = risk_rule.c
     latest = conn.execute(select(func.max(r.version)).where(r.rule_id == definition["id"])).scalar()
-    definition = {**definition, "version": int(latest or 0) + 1}
+    changed = int(definition.get("version") or 0)
+    definition = {**definition, "version": max(int(latest or 0), changed) + 1}
     conn.execute(
         risk_rule.insert().values(
             rule_id=definition["id"],

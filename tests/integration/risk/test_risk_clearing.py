@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from opencbec import bootstrap
 from opencbec.clearing.inspection import Outcome
-from opencbec.risk.assessor import SelectionPolicy
+from opencbec.risk.assessor import RiskAssessor
 from opencbec.risk.wiring import build_assessor, labelled_parcels
 from opencbec.service.inspection import InspectionService
 from opencbec.sim import simulate
@@ -28,15 +29,27 @@ from opencbec.store.audit_repo import AuditLog
 BUDGET = 0.05
 
 
+#: Planted anomalies and the rule expected to catch each.
+PLANTED = {
+    "split_order": "split-orders",
+    "id_reuse": "buyer-id-many-parties",
+    "under_valuation": "undervalued-goods",
+}
+#: Measured selection rates, filled by the test (printed with ``pytest -s``; docs/risk.md).
+MEASURED: dict[str, tuple[int, int, float]] = {}
+
+
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def run(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("risk")
-    mix = TrafficMix().with_shares(split_order=0.01, annual_limit=0.02)
+    for name in ("OPENCBEC_RISK_RULES", "OPENCBEC_RISK_MODEL", "OPENCBEC_RISK_RANDOM_SHARE"):
+        monkeypatch_module.delenv(name, raising=False)
+    mix = TrafficMix().with_shares(split_order=0.01, annual_limit=0.02, id_reuse=0.006, under_valuation=0.01)
     simulate(parcels=2500, start=date(2024, 6, 16), days=2, seed=11, out=work / "sim", mix=mix)
-    app = bootstrap.build(str(work / "cbec.db"))
-    app.config = replace(
-        app.config, risk=build_assessor(app.engine, policy=SelectionPolicy(budget=BUDGET, random_share=0.2))
-    )
+    # targeting on as ``cbec clear --risk``: the budget is the inspection rate, 20 % of it random
+    app = bootstrap.build(str(work / "cbec.db"), inspection_rate=Decimal(str(BUDGET)), risk=True)
+    assert isinstance(app.config.risk, RiskAssessor)
+    assert app.config.risk.policy.budget == BUDGET and app.config.risk.policy.random_share == 0.2
     bootstrap.batch_clearer(app, work / "out", batch_documents=500, verify_signatures=False).run(
         [work / "sim"]
     )
@@ -56,6 +69,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"app": app, "truth": truth, "lists": lists, "picked": picked, "assessed": assessed}
 
 
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
 def _labels(run: dict[str, Any]) -> dict[str, list[str]]:
     return {f"{p['ebpCode']}/{p['orderNo']}": p["labels"] for p in run["truth"]}
 
@@ -70,6 +89,31 @@ def test_split_orders_are_selected_far_above_random(run: dict[str, Any]) -> None
     overall = len(selected) / len(accepted)
     assert overall <= BUDGET
     assert split_rate > 5 * overall, (split_rate, overall)
+
+
+@pytest.mark.parametrize("anomaly", list(PLANTED))
+def test_each_planted_anomaly_is_selected_at_least_5x_the_overall_rate(
+    run: dict[str, Any], anomaly: str
+) -> None:
+    """Issue #5: split orders, ID reuse and under-valuation, inspected (targeted or random) vs all lists."""
+    labels = _labels(run)
+    accepted = [key for key, _status in run["lists"].values()]
+    picks = {run["lists"][p["invt_no"]][0]: p for p in run["picked"] if p["kind"] != "review"}
+    overall = len(picks) / len(accepted)
+    assert 0 < overall <= BUDGET
+    planted = [k for k in accepted if anomaly in labels.get(k, [])]
+    assert len(planted) >= 15, len(planted)
+    hits = [k for k in planted if k in picks]
+    rate = len(hits) / len(planted)
+    MEASURED[anomaly] = (len(hits), len(planted), rate / overall)
+    print(  # noqa: T201 (measured ratios for docs/risk.md, shown with pytest -s)
+        f"\n{anomaly}: {len(hits)}/{len(planted)} = {rate:.3f}; overall {len(picks)}/{len(accepted)} "
+        f"= {overall:.4f}; ratio {rate / overall:.1f}x"
+    )
+    assert rate >= 5 * overall, (anomaly, rate, overall)
+    targeted = [picks[k] for k in hits if picks[k]["kind"] == "targeted"]
+    rule = f"{PLANTED[anomaly]}@"  # stored as id@vN
+    assert targeted and all(any(r.startswith(rule) for r in p["rules"]) for p in targeted), targeted[:3]
 
 
 def test_the_budget_holds_per_office_and_day(run: dict[str, Any]) -> None:

@@ -29,6 +29,8 @@ REASON = {
     "annual_limit_exceeded": ("100", "1313"),
 }
 CLEARS = {("800", "2600"), ("500", "9040")}
+#: Anomalies for risk targeting only: they clear as any parcel (targeting off).
+RISK_ONLY = {"id_reuse", "under_valuation"}
 
 
 def _list(g: dict[str, object]) -> tuple[str, str]:
@@ -43,7 +45,10 @@ def test_each_planted_anomaly_predicts_its_reason_code(traffic: Traffic) -> None
         planted = [REASON[label] for label in labels if label in REASON]
         if planted:
             assert _list(g) == planted[0], g
-        elif labels & {"split_order", "duplicate_list", "out_of_order", "annual_limit"} or not labels:
+        elif (
+            labels & {"split_order", "duplicate_list", "out_of_order", "annual_limit", *RISK_ONLY}
+            or not labels
+        ):
             assert _list(g) in CLEARS, g
     assert {_list(g) for g in traffic.truth} >= {*REASON.values(), *CLEARS}
 
@@ -54,10 +59,12 @@ def test_anomaly_shares_are_roughly_as_configured(traffic: Traffic) -> None:
         expected = share * PARCELS
         if anomaly is Anomaly.SPLIT_ORDER:
             expected *= 3  # a split purchase is 2 to 4 parcels
+        elif anomaly is Anomaly.ID_REUSE:
+            expected *= 3.5  # one reused ID is 3 or 4 parcels
         elif anomaly is Anomaly.MISSING_PAYMENT:
             expected *= 4 / 6  # only lists whose deadline later traffic passes
         assert abs(labels[anomaly.value] - expected) <= 4 * math.sqrt(expected) + 3, anomaly
-    assert 0.06 * PARCELS < sum(labels[a.value] for a in Anomaly) < 0.16 * PARCELS
+    assert 0.06 * PARCELS < sum(labels[a.value] for a in Anomaly) < 0.18 * PARCELS
     assert abs(labels["out_of_order"] - MIX.out_of_order * PARCELS) <= 4 * math.sqrt(75) + 3
 
 
@@ -137,7 +144,9 @@ def test_split_orders_share_buyer_and_day_and_stay_under_the_limit(traffic: Traf
     for parts in groups.values():
         assert len(parts) >= 2
         assert len({g["buyerIdNumber"] for g in parts}) == 1
-        assert len({str(g["sent"]["order"])[:8] for g in parts}) == 1  # type: ignore[index]
+        # minutes apart (a purchase just before midnight may straddle two calendar days)
+        sent = sorted(app_time(str(g["sent"]["order"])) for g in parts)  # type: ignore[index]
+        assert sent[-1] - sent[0] <= timedelta(minutes=15)
         assert all(Decimal(str(g["dutiableValue"])) <= 5000 for g in parts)
         assert all("split_order" in g["labels"] for g in parts)  # type: ignore[operator]
 
