@@ -101,10 +101,21 @@ def _env_decimal(name: str) -> Decimal | None:
 
 
 def batch_clearer(
-    app: App, outbox: Path | None, *, batch_documents: int = 2000, verify_signatures: bool = True
+    app: App,
+    outbox: Path | None,
+    *,
+    batch_documents: int = 2000,
+    verify_signatures: bool = True,
+    workers: int = 1,
 ) -> BatchClearer:
     """The ``cbec clear`` driver on ``app``; signatures checked against the enterprise registry."""
     verifier = SignaturePolicy(EnterpriseRegistry(app.engine)) if verify_signatures else None
     return BatchClearer(
-        app.store, app.rulebook, app.config, outbox, batch_documents=batch_documents, verifier=verifier
+        app.store,
+        app.rulebook,
+        app.config,
+        outbox,
+        batch_documents=batch_documents,
+        verifier=verifier,
+        workers=workers,
     )

@@ -57,6 +57,14 @@ def clear_command(
         bool | None,
         typer.Option("--risk/--no-risk", help="Risk targeting instead of the random draw (default off)."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes at work: N > 1 decodes messages in N - 1 processes ahead of the clearing.",
+        ),
+    ] = 1,
 ) -> None:
     """Clear every message under PATHS; receipts go to --outbox; state persists in --db."""
     missing = [str(p) for p in paths if not p.exists()]
@@ -65,7 +73,11 @@ def clear_command(
     rate = _rate(inspection_rate)
     application = bootstrap.build(db, inspection_rate=rate, partner_wait_hours=partner_wait_hours, risk=risk)
     clearer = bootstrap.batch_clearer(
-        application, outbox, batch_documents=batch_size, verify_signatures=signatures is SignatureMode.VERIFY
+        application,
+        outbox,
+        batch_documents=batch_size,
+        verify_signatures=signatures is SignatureMode.VERIFY,
+        workers=workers,
     )
     total = sum(p.stat().st_size for p in _files(paths))
     if sys.stderr.isatty():

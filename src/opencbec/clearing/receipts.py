@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from opencbec.clearing.state import StoredDoc
 from opencbec.domain.ceb_records import (
@@ -22,7 +22,17 @@ def return_time(at: datetime) -> str:
     >>> return_time(datetime(2024, 6, 11, 9, 30, 15, 123456))
     '20240611093015123'
     """
-    return at.strftime("%Y%m%d%H%M%S") + f"{at.microsecond // 1000:03d}"
+    key = (at, at.tzinfo)  # equal aware times of two zones print differently
+    text = _RETURN_TIMES.get(key)
+    if text is None:
+        if len(_RETURN_TIMES) >= 4096:
+            _RETURN_TIMES.clear()
+        text = _RETURN_TIMES[key] = at.strftime("%Y%m%d%H%M%S") + f"{at.microsecond // 1000:03d}"
+    return text
+
+
+#: Receipts of a batch share few distinct times; formatting them is a noticeable cost.
+_RETURN_TIMES: dict[tuple[datetime, tzinfo | None], str] = {}
 
 
 def receipt_record(doc: StoredDoc, status: str, info: str, at: datetime) -> object:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,13 +21,14 @@ from opencbec.clearing.state import Incoming
 from opencbec.domain.documents import DecodedMessage, parse_app_time
 from opencbec.export.documents import ExportDecoded
 from opencbec.export.state import XIncoming
-from opencbec.messages.decode import decode_message
 from opencbec.messages.encode import encode_ceb900
-from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
+from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service.core import clear_in_unit
+from opencbec.service.decode_pool import Decoded, decoded_files
 from opencbec.service.outbox import write_files
 from opencbec.store.repository import ClearingStore, MessageRow, OutboxRow
+from opencbec.store.serialize import forget_json
 
 READABLE_SUFFIXES = frozenset({".xml", ".json"})
 
@@ -92,6 +93,7 @@ class BatchClearer:
         require_signature: bool = False,
         limits: XmlLimits | None = None,
         verifier: Verifier | None = None,
+        workers: int = 1,
     ) -> None:
         self.store = store
         self.rulebook = rulebook
@@ -101,6 +103,7 @@ class BatchClearer:
         self.require_signature = require_signature
         self.limits = limits or XmlLimits()
         self.verifier = verifier
+        self.workers = workers
 
     def run(self, paths: Sequence[Path], progress: Callable[[int], None] | None = None) -> ClearSummary:
         """Clear every message under ``paths``; ``progress`` is called with bytes read."""
@@ -113,63 +116,69 @@ class BatchClearer:
         export_batch: list[XIncoming] = []
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
-        for path in input_files(paths):
-            size = path.stat().st_size
-            data = _read_at_most(path, self.limits.max_bytes)
-            if progress:
-                progress(size)
-            provisional += 1
-            message_id = provisional  # replaced by the database id when the batch is stored
-            summary.messages += 1
-            try:
-                if size > self.limits.max_bytes:
-                    raise MessageRejected(
-                        FORMAT_ERROR,
-                        f"{path.name}: {size} bytes exceeds the limit of {self.limits.max_bytes} bytes "
-                        "per message (only the first bytes are kept)",
+        files = self._decoded(paths)
+        try:
+            for item in files:
+                path, size, data = item.path, item.size, item.data
+                if progress:
+                    progress(size)
+                provisional += 1
+                message_id = provisional  # replaced by the database id when the batch is stored
+                summary.messages += 1
+                try:
+                    if isinstance(item.result, MessageRejected):
+                        raise item.result
+                    decoded = item.result
+                    if self.verifier is not None:
+                        self.verifier(data, decoded)
+                except MessageRejected as exc:
+                    summary.rejected_messages += 1
+                    messages.append(_rejected_row(message_id, path, data, exc, watermark))
+                    xml = encode_ceb900(exc.info, exc.code, data, exc.message_type, exc.cop_msg_id)
+                    rejections.append(OutboxRow("CEB900Message", _sender(exc) or "UNKNOWN", _guid(xml), xml))
+                    continue
+                env = decoded.envelope
+                for document in decoded.documents:
+                    watermark = max(watermark, _app_time(document.head.app_time) or watermark)
+                    batch.append(Incoming(document, env, message_id, watermark))
+                if isinstance(decoded, ExportDecoded):  # export requests go to the export core
+                    for xdoc in decoded.export_documents:
+                        watermark = max(watermark, _app_time(xdoc.head.app_time) or watermark)
+                        export_batch.append(XIncoming(xdoc, env, message_id, watermark, list(decoded.quirks)))
+                messages.append(
+                    MessageRow(
+                        message_id,
+                        env.guid,
+                        env.message_type,
+                        env.sender,
+                        env.cop_msg_id,
+                        str(path),
+                        watermark,
+                        "accepted",
+                        "",
+                        len(decoded.documents) + _export_count(decoded),
+                        data,
                     )
-                decoded = decode_message(
-                    data, require_signature=self.require_signature, limits=self.limits, accept_export=True
                 )
-                if self.verifier is not None:
-                    self.verifier(data, decoded)
-            except MessageRejected as exc:
-                summary.rejected_messages += 1
-                messages.append(_rejected_row(message_id, path, data, exc, watermark))
-                xml = encode_ceb900(exc.info, exc.code, data, exc.message_type, exc.cop_msg_id)
-                rejections.append(OutboxRow("CEB900Message", _sender(exc) or "UNKNOWN", _guid(xml), xml))
-                continue
-            env = decoded.envelope
-            for document in decoded.documents:
-                watermark = max(watermark, _app_time(document.head.app_time) or watermark)
-                batch.append(Incoming(document, env, message_id, watermark))
-            if isinstance(decoded, ExportDecoded):  # export requests go to the export core
-                for xdoc in decoded.export_documents:
-                    watermark = max(watermark, _app_time(xdoc.head.app_time) or watermark)
-                    export_batch.append(XIncoming(xdoc, env, message_id, watermark, list(decoded.quirks)))
-            messages.append(
-                MessageRow(
-                    message_id,
-                    env.guid,
-                    env.message_type,
-                    env.sender,
-                    env.cop_msg_id,
-                    str(path),
-                    watermark,
-                    "accepted",
-                    "",
-                    len(decoded.documents) + _export_count(decoded),
-                    data,
-                )
-            )
-            summary.documents += len(decoded.documents) + _export_count(decoded)
-            if len(batch) + len(export_batch) >= self.batch_documents:
-                self._flush(batch, messages, rejections, watermark, summary, export_batch)
-                batch, messages, rejections, export_batch = [], [], [], []
+                summary.documents += len(decoded.documents) + _export_count(decoded)
+                if len(batch) + len(export_batch) >= self.batch_documents:
+                    self._flush(batch, messages, rejections, watermark, summary, export_batch)
+                    batch, messages, rejections, export_batch = [], [], [], []
+        finally:
+            files.close()
+            forget_json()
         self._flush(batch, messages, rejections, watermark, summary, export_batch)
         summary.outcomes.update(self.store.status_counts())
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _decoded(self, paths: Sequence[Path]) -> Generator[Decoded, None, None]:
+        return decoded_files(
+            input_files(paths),
+            require_signature=self.require_signature,
+            limits=self.limits,
+            workers=self.workers,
+        )
 
     def _flush(
         self,
@@ -184,6 +193,7 @@ class BatchClearer:
             effects, outbox = clear_in_unit(
                 unit, batch, messages, rejections, watermark, self.rulebook, self.config, export_batch
             )
+        forget_json()  # serialisations remembered for documents of this batch that were not stored
         summary.replays += len(effects.replays)
         summary.receipts += len(outbox)
         self._deliver_pending()
@@ -228,9 +238,3 @@ def _rejected_row(message_id: int, path: Path, data: bytes, exc: MessageRejected
 def _sender(exc: MessageRejected) -> str | None:
     sender = getattr(exc, "sender", None)
     return sender if isinstance(sender, str) else None
-
-
-def _read_at_most(path: Path, limit: int) -> bytes:
-    """The file's bytes, or its first ``limit`` bytes when it is larger (never all of a huge file)."""
-    with path.open("rb") as fh:
-        return fh.read(limit + 1)[:limit] if path.stat().st_size > limit else fh.read()

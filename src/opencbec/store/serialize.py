@@ -61,8 +61,30 @@ def _restore(cls: type[Any], data: dict[str, Any]) -> Any:
     return cls(**{k: conv[k](v) for k, v in data.items()})
 
 
+#: Storage JSON computed ahead (by a decoding worker), by ``id`` of the very document object.
+_PREPARED: dict[int, tuple[Document, str]] = {}
+
+
+def remember_json(doc: Document, text: str) -> None:
+    """Note that ``text`` is ``document_to_json(doc)``, so storing ``doc`` need not serialise it again.
+
+    Documents are never changed after decoding; the entry holds ``doc`` so its ``id`` is not
+    reused, and is used once. :func:`forget_json` drops what was not used.
+    """
+    _PREPARED[id(doc)] = (doc, text)
+
+
+def forget_json() -> None:
+    """Drop every remembered serialisation."""
+    _PREPARED.clear()
+
+
 def document_to_json(doc: Document) -> str:
     """Serialise a document (head and lines)."""
+    if _PREPARED:
+        hit = _PREPARED.pop(id(doc), None)
+        if hit is not None and hit[0] is doc:
+            return hit[1]
     payload: dict[str, Any] = {"head": _record(doc.head)}
     lines = getattr(doc, "lines", None)
     if lines is not None:

@@ -1,0 +1,133 @@
+"""Reading and decoding message files, in this process or ahead of it in a process pool.
+
+:func:`read_and_decode` is the one place a file becomes a :class:`Decoded` result (bytes
+read, size, then the decoded message or the ``MessageRejected`` refusal), so the batch driver
+gives identical results whether it decodes in-process (:func:`decoded_files` with
+``workers <= 1``) or in worker processes. With ``workers > 1`` chunks of files are decoded in a
+pool of ``workers - 1`` processes (which also serialise the documents for storage) while the
+caller clears the previous ones; results always come back in the input order and
+at most a bounded number of chunks are decoded ahead, so memory stays flat on large inputs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from opencbec.domain.documents import DecodedMessage
+from opencbec.messages.decode import decode_message
+from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
+from opencbec.messages.safe_xml import XmlLimits
+from opencbec.store.serialize import document_to_json, remember_json
+
+#: Files per task sent to a worker (amortises the inter-process round trip).
+CHUNK_FILES = 16
+#: Chunks in flight per worker (how far decoding may run ahead of clearing).
+AHEAD_PER_WORKER = 4
+
+
+@dataclass(slots=True)
+class Decoded:
+    """One input file: its bytes, its size on disk, and the message or why it was refused."""
+
+    path: Path
+    size: int
+    data: bytes
+    result: DecodedMessage | MessageRejected
+    #: The storage JSON of each of ``result.documents``, when computed ahead in a worker.
+    stored_json: tuple[str, ...] | None = None
+
+
+def read_and_decode(path: Path, require_signature: bool, limits: XmlLimits) -> Decoded:
+    """Read ``path`` (at most ``limits.max_bytes`` of it) and decode it; never raises ``MessageRejected``."""
+    size = path.stat().st_size
+    data = _read_at_most(path, limits.max_bytes)
+    result: DecodedMessage | MessageRejected
+    try:
+        if size > limits.max_bytes:
+            raise MessageRejected(
+                FORMAT_ERROR,
+                f"{path.name}: {size} bytes exceeds the limit of {limits.max_bytes} bytes "
+                "per message (only the first bytes are kept)",
+            )
+        result = decode_message(data, require_signature=require_signature, limits=limits, accept_export=True)
+    except MessageRejected as exc:
+        result = exc
+    return Decoded(path, size, data, result)
+
+
+def _decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) -> list[Decoded]:
+    """Runs in a worker: decode the files and serialise their documents for storage too."""
+    out = [read_and_decode(p, require_signature, limits) for p in paths]
+    for item in out:
+        if isinstance(item.result, DecodedMessage):
+            item.stored_json = tuple(document_to_json(d) for d in item.result.documents)
+    return out
+
+
+def _warm_up() -> None:
+    """Load the schemas once per worker, before the first task."""
+    from opencbec.messages.schema import import_schema
+
+    import_schema(False)
+    import_schema(True)
+
+
+def decoded_files(
+    paths: Iterable[Path], *, require_signature: bool, limits: XmlLimits, workers: int = 1
+) -> Generator[Decoded, None, None]:
+    """Every file of ``paths`` read and decoded, in order.
+
+    ``workers`` counts the processes at work, the caller's included: with ``workers > 1`` the
+    files are decoded ahead in ``workers - 1`` pool processes while the caller clears.
+    """
+    if workers <= 1:
+        for path in paths:
+            yield read_and_decode(path, require_signature, limits)
+        return
+    context = multiprocessing.get_context("forkserver")
+    decoders = workers - 1
+    with ProcessPoolExecutor(max_workers=decoders, mp_context=context, initializer=_warm_up) as pool:
+        pending: deque[Future[list[Decoded]]] = deque()
+        chunks = _chunks(paths, CHUNK_FILES)
+        limit = decoders * AHEAD_PER_WORKER
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_decode_chunk, chunk, require_signature, limits))
+                if len(pending) >= limit:
+                    yield from _prepared(pending.popleft().result())
+            while pending:
+                yield from _prepared(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _prepared(items: list[Decoded]) -> Iterator[Decoded]:
+    """Hand the workers' storage JSON to the store's serialiser (used when the documents are stored)."""
+    for item in items:
+        if item.stored_json is not None and isinstance(item.result, DecodedMessage):
+            for document, text in zip(item.result.documents, item.stored_json, strict=True):
+                remember_json(document, text)
+        yield item
+
+
+def _chunks(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    chunk: list[Path] = []
+    for path in paths:
+        chunk.append(path)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes, or its first ``limit`` bytes when it is larger (never all of a huge file)."""
+    with path.open("rb") as fh:
+        return fh.read(limit + 1)[:limit] if path.stat().st_size > limit else fh.read()
