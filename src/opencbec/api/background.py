@@ -82,7 +82,8 @@ def clearing_loop(
             time.sleep(window)  # let the submissions arriving together form one batch
         cleared = False
         while clearer.has_queued():
-            clearer.clear_once()
+            if clearer.clear_once() == 0:
+                break  # another process claimed them (or the database changed under us): no busy loop
             cleared = True
         if not cleared and tick_seconds is not None and time.monotonic() - last >= tick_seconds:
             clearer.clear_once(tick=True)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from opencbec.domain.codes import Status
-from tests.parcels import MILK, OFF_LIST, Customs, buyer_id, make_parcel, with_head
+from tests.parcels import MILK, OFF_LIST, Customs, buyer_id, guid, make_parcel, with_head
 
 
 def _code(info: str) -> str:
@@ -204,6 +204,6 @@ def test_a_rejected_partner_counts_as_missing_and_may_be_corrected_in_time() -> 
     bad_order = with_head(parcel.order, currency="502")
     customs.send(bad_order, parcel.payment, parcel.waybill, parcel.inventory)
     assert customs.status(parcel.inventory) == Status.DECLARING
-    fixed = with_head(parcel.order, app_type="2", guid="B" + parcel.order.head.guid[1:])
+    fixed = with_head(parcel.order, app_type="2", guid=guid())
     customs.send(fixed)
     assert customs.status(parcel.inventory) == Status.RELEASED
