@@ -13,8 +13,7 @@ from opencbec.messages.export_decode import DUPLICATE_BASE_TRANSFER, read_export
 from opencbec.messages.export_encode import SummaryResult, encode_export
 from opencbec.messages.export_layout import EXPORT_RECEIPTS, EXPORT_REQUESTS
 
-SAMPLES = Path("/work/shared/ceb-spec/samples/export")
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="official samples not available")
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "ceb-samples" / "export"
 DUPLICATED = {f"CEB{n}Message" for n in (303, 403, 505, 507, 509, 603, 605, 607)}
 
 
