@@ -48,12 +48,12 @@ class Partners:
             ("payment", self.payment),
             ("waybill", self.waybill),
         ):
-            if doc is None:
-                out.append(f"{name} not received")
+            # a partner received after the deadline reads as not received, so the detail does not
+            # depend on whether it arrived in the same batch as the passing of the deadline
+            if doc is None or doc.received_at > self.deadline:
+                out.append(f"{name} not received by the deadline")
             elif doc.status != Status.STORED:
                 out.append(f"{name} {doc.key} is {doc.status or 'pending'}")
-            elif doc.received_at > self.deadline:
-                out.append(f"{name} {doc.key} received after the deadline")
         return out
 
     def completion_seq(self, lst: StoredDoc) -> int:

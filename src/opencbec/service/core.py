@@ -28,7 +28,8 @@ def clear_in_unit(
     """The clearing of one batch inside a clearing unit, shared by ``cbec clear`` and the API.
 
     Stores ``messages`` (provisional ids in ``Incoming.message_id`` are renumbered to the database
-    ids), reads the state, runs the clearing core and applies its effects with ``rejections`` and
+    ids; an id that is not one of ``messages``' is taken as the database id of a message stored
+    before), reads the state, runs the clearing core and applies its effects with ``rejections`` and
     the receipts in the outbox. Returns the effects and the outbox rows written.
 
     Export documents (``export_batch``, from messages decoded with ``accept_export``) are cleared
@@ -37,10 +38,10 @@ def clear_in_unit(
     """
     provisional = [m.id for m in messages]
     renumber = dict(zip(provisional, unit.insert_messages(messages), strict=True))
-    for inc in batch:
-        inc.message_id = renumber[inc.message_id]
+    for inc in batch:  # documents of a message stored by an earlier unit keep its database id
+        inc.message_id = renumber.get(inc.message_id, inc.message_id)
     for xinc in export_batch:
-        xinc.message_id = renumber[xinc.message_id]
+        xinc.message_id = renumber.get(xinc.message_id, xinc.message_id)
     counters = unit.counters()
     watermark = max(watermark, unit.watermark() or watermark)
     state = unit.load_state(batch, watermark, config.partner_wait, counters)
