@@ -1,9 +1,12 @@
 """Running a child process and reading its wall time and peak resident memory.
 
-Peak RSS is read from the kernel's accounting of reaped children (``RUSAGE_CHILDREN``). To get the
-figure of exactly one command, the command runs under a small intermediate Python process
-(``python -m opencbec.bench.child CMD...``) whose only child it is; the intermediate prints the
-figure as its last line.
+Peak RSS is the largest sum, over the command's whole process tree (a ``cbec clear --workers 2`` is
+two processes), of every process's resident memory (``VmRSS`` in ``/proc``), sampled every 50 ms;
+pages the processes share are counted once per process, so the figure errs on the high side. Where
+``/proc`` is missing it falls back to the kernel's accounting of reaped children
+(``RUSAGE_CHILDREN``: the largest single process). To get the figure of exactly one command, the
+command runs under a small intermediate Python process (``python -m opencbec.bench.child CMD...``)
+whose only child tree it is; the intermediate prints the figure as its last line.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +62,41 @@ def run_child(cmd: Sequence[str], env: dict[str, str] | None = None) -> ChildRun
 def main(argv: Sequence[str]) -> int:
     """Run ``argv``, passing its output through, then print its figures as one JSON line."""
     started = time.perf_counter()
-    done = subprocess.run(list(argv), check=False)
+    child = subprocess.Popen(list(argv))
+    peak_tree = [0]
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(child.pid, peak_tree, stop), daemon=True)
+    sampler.start()
+    returncode = child.wait()
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    stop.set()
+    sampler.join()
+    peak = max(peak_tree[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     sys.stdout.flush()
-    print(json.dumps({"seconds": seconds, "peak_rss_kb": peak, "returncode": done.returncode}))  # noqa: T201
+    print(json.dumps({"seconds": seconds, "peak_rss_kb": peak, "returncode": returncode}))  # noqa: T201
     return 0
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory (kB) of ``pid`` and all its descendants, now; 0 without ``/proc``."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in (PROC / str(p) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    break
+            for task in (PROC / str(p) / "task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
+    return total
+
+
+def _sample(pid: int, peak: list[int], stop: threading.Event) -> None:
+    while not stop.wait(0.05):
+        peak[0] = max(peak[0], tree_rss_kb(pid))
 
 
 if __name__ == "__main__":

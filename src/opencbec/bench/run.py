@@ -14,7 +14,7 @@ from typing import Any
 from opencbec.bench.child import run_child
 from opencbec.bench.floor import parse_floor
 from opencbec.bench.online import run_online
-from opencbec.bench.traffic import cached_traffic
+from opencbec.bench.traffic import Traffic, cached_traffic
 
 
 def bench(
@@ -23,6 +23,7 @@ def bench(
     *,
     online_seconds: float = 0.0,
     postgres_url: str | None = None,
+    single_process: bool = True,
     log: Any = print,
 ) -> dict[str, Any]:
     """Measure and return the figures (see docs/performance.md for their meaning)."""
@@ -46,16 +47,18 @@ def bench(
         parse_floor_parcels_per_s=round(parcels / floor_s, 1),
         parse_floor_elements=elements,
     )
-    log("batch clearing on SQLite ...")
-    db = work / "bench.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    result.update(_batch(str(db), traffic.directory, parcels, traffic.messages, floor_s, "batch"))
+    workers = 2 if (os.cpu_count() or 1) >= 2 else 1
+    result["batch_workers"] = workers
+    runs = [("batch", workers)] + ([("batch_1p", 1)] if workers > 1 and single_process else [])
+    for prefix, processes in runs:
+        log(f"batch clearing on SQLite, {processes} process(es) ...")
+        db = work / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        result.update(_batch(str(db), traffic, floor_s, prefix, processes))
     if postgres_url:
         log("batch clearing on PostgreSQL ...")
-        result.update(
-            _batch(postgres_url, traffic.directory, parcels, traffic.messages, floor_s, "batch_postgres")
-        )
+        result.update(_batch(postgres_url, traffic, floor_s, "batch_postgres", workers))
     if online_seconds > 0:
         log(f"online path for {online_seconds:g} s ...")
         online = run_online(traffic.directory, traffic.files, work, online_seconds)
@@ -73,11 +76,11 @@ def bench(
     return result
 
 
-def _batch(
-    db: str, directory: Path, parcels: int, messages: int, floor_s: float, prefix: str
-) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "opencbec", "clear", "--signatures", "skip", "--db", db, str(directory)]
-    run = run_child(cmd)
+def _batch(db: str, traffic: Traffic, floor_s: float, prefix: str, workers: int) -> dict[str, Any]:
+    """``cbec clear`` of the traffic into ``db`` (empty) with ``workers`` processes, measured."""
+    parcels, messages = traffic.parcels, traffic.messages
+    cmd = [sys.executable, "-m", "opencbec", "clear", "--signatures", "skip", "--workers", str(workers)]
+    run = run_child([*cmd, "--db", db, str(traffic.directory)])
     if run.returncode != 0:
         raise RuntimeError(f"cbec clear failed ({run.returncode}): {run.stderr[-2000:]}")
     return {
@@ -99,22 +102,12 @@ def markdown(r: dict[str, Any]) -> str:
             f"{r['parse_floor_messages_per_s']:,} messages/s",
             "",
         ),
-        (
-            "batch `cbec clear`, SQLite, 1 process",
-            f"{r['batch_parcels_per_s']:,} parcels/s",
-            f"{r['batch_messages_per_s']:,} messages/s",
-            f"peak RSS {r['batch_peak_rss_mb']} MB; {r['batch_ratio_to_parse_floor']:.0%} of the parse floor",
-        ),
+        _batch_row(r, "batch", "SQLite", r.get("batch_workers", 1)),
     ]
+    if "batch_1p_seconds" in r:
+        rows.append(_batch_row(r, "batch_1p", "SQLite", 1))
     if "batch_postgres_seconds" in r:
-        rows.append(
-            (
-                "batch `cbec clear`, PostgreSQL, 1 process",
-                f"{r['batch_postgres_parcels_per_s']:,} parcels/s",
-                f"{r['batch_postgres_messages_per_s']:,} messages/s",
-                f"peak RSS {r['batch_postgres_peak_rss_mb']} MB",
-            )
-        )
+        rows.append(_batch_row(r, "batch_postgres", "PostgreSQL", r.get("batch_workers", 1)))
     if "online_messages_per_s" in r:
         rows.append(
             (
@@ -135,6 +128,17 @@ def markdown(r: dict[str, Any]) -> str:
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
     ]
     return "\n".join(lines) + "\n"
+
+
+def _batch_row(r: dict[str, Any], prefix: str, backend: str, workers: int) -> tuple[str, str, str, str]:
+    processes = "1 process" if workers == 1 else f"{workers} processes"
+    return (
+        f"batch `cbec clear --workers {workers}`, {backend}, {processes}",
+        f"{r[prefix + '_parcels_per_s']:,} parcels/s",
+        f"{r[prefix + '_messages_per_s']:,} messages/s",
+        f"peak RSS {r[prefix + '_peak_rss_mb']} MB (all processes); "
+        f"{r[prefix + '_ratio_to_parse_floor']:.0%} of the parse floor",
+    )
 
 
 def write(result: dict[str, Any], json_path: Path, markdown_path: Path | None) -> None:

@@ -71,15 +71,28 @@ def _app_time(lst: StoredDoc) -> datetime | None:
 
 def declaration_date(inventory: Inventory) -> date:
     """The legal date of a list: ``declTime`` (yyyymmdd), else ``appTime``."""
-    for text, fmt in (
-        (inventory.head.decl_time, "%Y%m%d"),
-        (inventory.head.app_time[:8], "%Y%m%d"),
-    ):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    for text in (inventory.head.decl_time, inventory.head.app_time[:8]):
+        day = _day(text)
+        if day is not None:
+            return day
     raise ValueError(f"list {inventory.key}: declTime {inventory.head.decl_time!r} is not a date")
+
+
+def _day(text: str) -> date | None:
+    """``yyyymmdd`` as a date (as ``strptime(text, "%Y%m%d")`` would read it), else None."""
+    day = _DAYS.get(text)
+    if day is None and text not in _DAYS:
+        try:
+            day = datetime.strptime(text, "%Y%m%d").date()
+        except ValueError:
+            day = None
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        _DAYS[text] = day
+    return day
+
+
+_DAYS: dict[str, date | None] = {}
 
 
 def refuse_missing(work: Work, lst: StoredDoc, partners: Partners) -> None:

@@ -63,19 +63,31 @@ def parse_app_time(value: str) -> datetime | None:
     >>> parse_app_time("20241311093015") is None
     True
     """
-    if len(value) != 14 or not value.isdigit():
-        return None
     try:
-        return datetime(
-            int(value[0:4]),
-            int(value[4:6]),
-            int(value[6:8]),
-            int(value[8:10]),
-            int(value[10:12]),
-            int(value[12:14]),
-        )
-    except ValueError:
-        return None
+        return _APP_TIMES[value]
+    except KeyError:
+        pass
+    parsed: datetime | None = None
+    if len(value) == 14 and value.isdigit():
+        try:
+            parsed = datetime(
+                int(value[0:4]),
+                int(value[4:6]),
+                int(value[6:8]),
+                int(value[8:10]),
+                int(value[10:12]),
+                int(value[12:14]),
+            )
+        except ValueError:
+            parsed = None
+    if len(_APP_TIMES) >= 65536:
+        _APP_TIMES.clear()
+    _APP_TIMES[value] = parsed
+    return parsed
+
+
+#: A document's ``appTime`` is parsed several times on its way (clock, list deadline, storage).
+_APP_TIMES: dict[str, datetime | None] = {}
 
 
 @dataclass(slots=True)

@@ -46,4 +46,6 @@ def test_bench_writes_every_contracted_figure_and_the_markdown_table(tmp_path: P
     assert figures["batch_parcels_per_s"] > 0
     assert figures["batch_peak_rss_mb"] > 10
     assert figures["online_messages_per_s"] > 0
-    assert "| batch `cbec clear`, SQLite, 1 process |" in table.read_text()
+    workers = figures["batch_workers"]
+    processes = "1 process" if workers == 1 else f"{workers} processes"
+    assert f"| batch `cbec clear --workers {workers}`, SQLite, {processes} |" in table.read_text()
