@@ -200,12 +200,29 @@ def bench_command(
         Path | None, typer.Option("--markdown", help="Also write the Markdown table here.")
     ] = None,
     work: Annotated[Path, typer.Option("--work", help="Cache and scratch directory.")] = Path("out/bench"),
+    single_process: Annotated[
+        bool, typer.Option("--single-process/--no-single-process", help="Also clear with 1 process.")
+    ] = True,
+    large_parcels: Annotated[
+        int | None,
+        typer.Option(
+            "--large-parcels", min=1, help="Also clear this many parcels to check memory stays flat."
+        ),
+    ] = None,
 ) -> None:
     """Measure the parse floor, batch clearing and the online path on the same traffic."""
     from opencbec.bench.run import bench, write
     from opencbec.bench.run import markdown as render
 
-    result = bench(parcels, work, online_seconds=online_seconds, postgres_url=postgres, log=err.print)
+    result = bench(
+        parcels,
+        work,
+        online_seconds=online_seconds,
+        postgres_url=postgres,
+        single_process=single_process,
+        large_parcels=large_parcels,
+        log=err.print,
+    )
     write(result, json_out, markdown)
     console.print(render(result))
 

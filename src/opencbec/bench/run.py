@@ -24,6 +24,7 @@ def bench(
     online_seconds: float = 0.0,
     postgres_url: str | None = None,
     single_process: bool = True,
+    large_parcels: int | None = None,
     log: Any = print,
 ) -> dict[str, Any]:
     """Measure and return the figures (see docs/performance.md for their meaning)."""
@@ -56,6 +57,18 @@ def bench(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         result.update(_batch(str(db), traffic, floor_s, prefix, processes))
+    if large_parcels:
+        log(f"memory check: batch clearing {large_parcels:,} parcels on SQLite ...")
+        large = cached_traffic(large_parcels, work)
+        db = work / "bench-large.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        result.update(
+            large_parcels=large_parcels, large_messages=large.messages, large_documents=large.documents
+        )
+        result.update(_batch(str(db), large, 0.0, "large", workers))
+        db.unlink(missing_ok=True)  # tens of GB at a million parcels
+        result["large_rss_ratio"] = round(result["large_peak_rss_mb"] / result["batch_peak_rss_mb"], 3)
     if postgres_url:
         log("batch clearing on PostgreSQL ...")
         result.update(_batch(postgres_url, traffic, floor_s, "batch_postgres", workers))
@@ -88,7 +101,7 @@ def _batch(db: str, traffic: Traffic, floor_s: float, prefix: str, workers: int)
         f"{prefix}_parcels_per_s": round(parcels / run.seconds, 1),
         f"{prefix}_messages_per_s": round(messages / run.seconds, 1),
         f"{prefix}_peak_rss_mb": round(run.peak_rss_mb, 1),
-        f"{prefix}_ratio_to_parse_floor": round(floor_s / run.seconds, 3),
+        f"{prefix}_ratio_to_parse_floor": round(floor_s / run.seconds, 3) if floor_s else None,
         f"{prefix}_summary": run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "",
     }
 
@@ -108,6 +121,17 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append(_batch_row(r, "batch_1p", "SQLite", 1))
     if "batch_postgres_seconds" in r:
         rows.append(_batch_row(r, "batch_postgres", "PostgreSQL", r.get("batch_workers", 1)))
+    if "large_seconds" in r:
+        rows.append(
+            (
+                f"memory check: `cbec clear --workers {r.get('batch_workers', 1)}` of "
+                f"{r['large_parcels']:,} parcels, SQLite",
+                f"{r['large_parcels_per_s']:,} parcels/s",
+                f"{r['large_messages_per_s']:,} messages/s",
+                f"peak RSS {r['large_peak_rss_mb']} MB (all processes), "
+                f"{r['large_rss_ratio']:.2f}× the figure for {r['parcels']:,} parcels",
+            )
+        )
     if "online_messages_per_s" in r:
         rows.append(
             (

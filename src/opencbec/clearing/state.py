@@ -47,21 +47,16 @@ class StoredDoc:
     decided_at: datetime | None = None
     dutiable_value: Decimal | None = None
     line_values: dict[int, Decimal] = field(default_factory=dict)
+    #: The document's kind, business key and guid (read very often, so computed once).
+    kind: DocumentKind = field(init=False)
+    key: str = field(init=False)
+    guid: str = field(init=False)
 
-    @property
-    def kind(self) -> DocumentKind:
-        """The document's kind."""
-        return self.document.kind
-
-    @property
-    def key(self) -> str:
-        """The document's business key."""
-        return self.document.key
-
-    @property
-    def guid(self) -> str:
-        """The document's guid."""
-        return self.document.head.guid
+    def __post_init__(self) -> None:
+        document = self.document  # never replaced: a new version is a new StoredDoc
+        self.kind = document.kind
+        self.key = document.key
+        self.guid = document.head.guid
 
 
 @dataclass(slots=True)
