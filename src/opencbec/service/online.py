@@ -1,14 +1,25 @@
 """The online clearing driver behind ``cbec serve``: queued submissions cleared in micro-batches.
 
-A submission that passes decoding, access control and the signature policy is stored in
-``api_inbox`` as *queued* (durably, before the 202 answer). A worker thread per process wakes on
-a submission (or polls, to see other processes' submissions), waits the batch window so that
-submissions arriving together are cleared together, and clears up to ``max_messages`` queued
-messages in one :meth:`~opencbec.store.sql.SqlStore.clearing` unit: the queued rows are claimed
-inside that transaction, which holds the clearing lock, so several processes may run workers on
-one database. The clearing itself is :func:`clear_in_unit`, the same steps as ``cbec clear``;
-export requests (CEB303 ... CEB701, CEB213/215) are decoded with ``accept_export`` and cleared as
-its ``export_batch`` (see :mod:`opencbec.service.online_export`).
+A submission that passes decoding, access control and the signature policy is stored durably as
+*queued* before the 202 answer. On PostgreSQL it is inserted into ``api_inbox`` (row locks: an
+insert never waits for a clearing batch). On a SQLite file it is committed to the intake journal
+(:mod:`opencbec.store.intake`: a second database file with its own writer lock, group commit), so
+acceptance never waits for the main database's writer lock that a clearing batch holds; each
+clearing batch first files the journal's rows into ``api_inbox`` (same ids) inside its own
+transaction. Until filed (normally within one batch window) such a submission is in the journal
+only: :meth:`OnlineClearer.pending` and :meth:`OnlineClearer.has_queued` count it.
+
+A worker thread per process wakes on a submission (or polls, to see other processes'
+submissions), waits the batch window so that submissions arriving together are cleared together,
+and clears up to ``max_messages`` queued messages in one
+:meth:`~opencbec.store.sql.SqlStore.clearing` unit: the queued rows are claimed inside that
+transaction, which holds the clearing lock, so several processes may run workers on one database.
+The decoded form of a submission accepted by this process is kept in memory until it is cleared,
+so the worker does not decode it a second time (a submission of another process, or one left
+from before a restart, is decoded from its stored bytes, with the same result). The clearing
+itself is :func:`clear_in_unit`, the same steps as ``cbec clear``; export requests
+(CEB303 ... CEB701, CEB213/215) are decoded with ``accept_export`` and cleared as its ``export_batch``
+(see :mod:`opencbec.service.online_export`).
 
 Received time: ``clock="wall"`` uses the arrival time (China Standard Time, the time zone of
 ``appTime``, naive like every time in the store); ``clock="event"`` uses the largest ``appTime``
@@ -22,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +41,8 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
@@ -39,14 +53,20 @@ from opencbec.messages.dxp import CHINA_TZ
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
+from opencbec.messages.schema import export_schema, import_schema
 from opencbec.service.core import clear_in_unit
 from opencbec.service.online_export import Batch, all_documents, document_guids
 from opencbec.store.api_repo import ensure_api_tables, inbox, index_receipts, max_outbox_id
+from opencbec.store.intake import IntakeJournal, JournalRow, journal_path, nowait_engine
 from opencbec.store.repository import MessageRow, OutboxRow
 from opencbec.store.sql import SqlStore
 
 log = logging.getLogger("opencbec.online")
 EPOCH = datetime(2000, 1, 1)
+#: At most this many journal rows are filed into ``api_inbox`` per clearing batch.
+FILE_LIMIT = 5000
+#: Decoded submissions kept for the worker at most (beyond: decoded again from their bytes).
+DECODED_CACHE = 50_000
 Clock = Literal["wall", "event"]
 
 
@@ -136,6 +156,29 @@ class OnlineClearer:
         self.max_messages = max_messages
         self.limits = limits or XmlLimits()
         ensure_api_tables(store.engine)
+        path = journal_path(store.engine)
+        self.journal: IntakeJournal | None = None
+        if path is not None:
+            self._nowait = nowait_engine(store.engine)
+            self.journal = IntakeJournal(path, self._largest_id(), self._file_now)
+        self._decoded: dict[int, DecodedMessage] = {}
+        self._decoded_lock = threading.Lock()
+        # Build the (cached) schemas now: lxml cannot build them from several threads at once.
+        import_schema(True), import_schema(False), export_schema()
+
+    def _largest_id(self) -> int:
+        with self.store.engine.connect() as conn:
+            return int(conn.execute(select(func.max(inbox.c.id))).scalar() or 0)
+
+    def _remember(self, message_id: int, decoded: DecodedMessage) -> None:
+        with self._decoded_lock:
+            self._decoded[message_id] = decoded
+            if len(self._decoded) > DECODED_CACHE:
+                del self._decoded[next(iter(self._decoded))]
+
+    def _recall(self, message_id: int) -> DecodedMessage | None:
+        with self._decoded_lock:
+            return self._decoded.pop(message_id, None)
 
     # -- intake (request threads) -------------------------------------------------------------
     def enqueue(self, enterprise: str, decoded: DecodedMessage, raw: bytes) -> Queued:
@@ -154,8 +197,12 @@ class OnlineClearer:
             documents=len(all_documents(decoded)),
             refs=refs,
         )
-        with self.store.engine.begin() as conn:
-            new_id = conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
+        if self.journal is not None:
+            new_id = self.journal.append(values)  # group commit, durable on return
+        else:
+            with self.store.engine.begin() as conn:
+                new_id = conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
+        self._remember(int(new_id), decoded)
         self.observer.count_message(env.message_type, "accepted")
         return Queued(int(new_id), received)
 
@@ -164,6 +211,7 @@ class OnlineClearer:
         received = ceb_now()
         ceb900 = _ceb900(enterprise, raw, exc)
         row = _refused_row(0, exc, enterprise, f"api:{enterprise}", received, raw)
+        reserved = {"id": self.journal.reserve()} if self.journal is not None else {}
         with self.store.clearing() as unit:
             unit.insert_messages([row])
             unit.apply(Effects(), [ceb900], {}, None)
@@ -183,6 +231,7 @@ class OnlineClearer:
                 receipt_id=receipt_id,
                 info=exc.return_info(),
                 cleared_at=received,
+                **reserved,
             )
             new_id = unit.conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
             index_receipts(unit.conn)
@@ -191,12 +240,63 @@ class OnlineClearer:
 
     # -- clearing (the worker) ------------------------------------------------------------------
     def has_queued(self) -> bool:
-        """True when some submission waits (a cheap read, no lock)."""
+        """True when some submission waits (cheap reads, no lock)."""
+        if self.journal is not None and self.journal.count():
+            return True
         with self.store.engine.connect() as conn:
             return (
                 conn.execute(select(inbox.c.id).where(inbox.c.status == "queued").limit(1)).first()
                 is not None
             )
+
+    def pending(self) -> int:
+        """How many accepted submissions are not cleared yet (journal and ``api_inbox``)."""
+        ids = self.journal.ids() if self.journal is not None else []
+        with self.store.engine.connect() as conn:
+            queued = conn.execute(select(func.count()).where(inbox.c.status == "queued")).scalar()
+            filed = {i for chunk in range(0, len(ids), 500) for i in conn.execute(
+                select(inbox.c.id).where(inbox.c.id.in_(ids[chunk : chunk + 500]))).scalars()}  # fmt: skip
+        return int(queued or 0) + len(set(ids) - filed)
+
+    def _file_now(self, rows: list[JournalRow]) -> bool:
+        """File a just-committed journal group if the main database is free at once (no waiting)."""
+        try:
+            with self._nowait.begin() as conn:
+                self._file_rows(conn, rows)
+        except OperationalError:  # locked (a clearing batch runs): the worker files them
+            return False
+        return True
+
+    def _file(self, conn: Connection) -> list[int]:
+        """Move journal rows into ``api_inbox`` as queued (inside the clearing transaction)."""
+        if self.journal is None:
+            return []
+        rows = self.journal.pending(FILE_LIMIT)
+        return self._file_rows(conn, rows) if rows else []
+
+    @staticmethod
+    def _file_rows(conn: Connection, rows: list[JournalRow]) -> list[int]:
+        ids = [r.id for r in rows]
+        there = set(conn.execute(select(inbox.c.id).where(inbox.c.id.in_(ids))).scalars())
+        fresh = [
+            _inbox_row(
+                r.enterprise,
+                "queued",
+                r.received_at,
+                r.raw,
+                id=r.id,
+                message_type=r.message_type,
+                guid=r.guid,
+                cop_msg_id=r.cop_msg_id,
+                documents=r.documents,
+                refs=r.refs,
+            )
+            for r in rows
+            if r.id not in there
+        ]
+        if fresh:
+            conn.execute(insert(inbox), fresh)
+        return ids
 
     def clear_once(self, *, tick: bool = False) -> int:
         """Clear up to ``max_messages`` queued submissions in one batch; returns how many.
@@ -204,12 +304,22 @@ class OnlineClearer:
         With ``tick`` the batch runs even when nothing is queued (waiting lists time out).
         """
         started = time.perf_counter()
+        filed: list[int] = []
+        try:
+            return self._clear(started, filed, tick)
+        finally:
+            if filed and self.journal is not None:
+                self.journal.forget(filed)  # after the commit that filed them (or a rollback: kept)
+
+    def _clear(self, started: float, filed: list[int], tick: bool) -> int:
         with self.store.clearing() as unit:
             conn = unit.conn
+            ids = self._file(conn)
             rows = conn.execute(
                 select(inbox).where(inbox.c.status == "queued").order_by(inbox.c.id).limit(self.max_messages)
             ).all()
             if not rows and not tick:
+                filed.extend(ids)  # nothing queued: every journal row read was filed before (safe)
                 return 0
             floor = max_outbox_id(conn)
             batch, messages, rejections, watermark = self._prepare(rows, unit.watermark())
@@ -234,6 +344,7 @@ class OnlineClearer:
             waiting = conn.execute(
                 select(func.count()).select_from(inbox).where(inbox.c.status == "queued")
             ).scalar()
+        filed.extend(ids)
         self.observer.observe_batch(time.perf_counter() - started, len(batch))
         self.observer.set_queue_depth(int(waiting or 0))
         log.info(
@@ -267,7 +378,9 @@ class OnlineClearer:
         for row in rows:
             source = f"api:{row.enterprise}:{row.id}"
             try:
-                decoded = decode_message(row.raw, limits=self.limits, accept_export=True)
+                decoded = self._recall(row.id) or decode_message(
+                    row.raw, limits=self.limits, accept_export=True
+                )
             except MessageRejected as exc:  # accepted once, so only if the decoder changed
                 rejections.append(_ceb900(row.enterprise, row.raw, exc))
                 messages.append(_refused_row(row.id, exc, row.enterprise, source, row.received_at, row.raw))

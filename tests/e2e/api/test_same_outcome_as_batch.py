@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from opencbec.cli import app as cli
@@ -23,7 +23,6 @@ from opencbec.messages.decode import decode_message
 from opencbec.service.batch_clear import input_files
 from opencbec.sim import simulate
 from opencbec.store import schema as t
-from opencbec.store.api_repo import inbox
 from opencbec.store.sql import make_engine
 from tests.e2e.api.conftest import Api
 
@@ -72,8 +71,7 @@ def test_api_and_cbec_clear_give_identical_outcomes(tmp_path: Path, make_api: Ca
         assert response.status_code == 202, (path.name, response.text)
     deadline = time.monotonic() + 120
     while True:
-        with api.ctx.engine.connect() as conn:
-            queued = conn.execute(select(func.count()).where(inbox.c.status == "queued")).scalar()
+        queued = api.ctx.clearer.pending()  # api_inbox and the intake journal
         if not queued:
             break
         assert time.monotonic() < deadline, f"{queued} submissions still queued"

@@ -1,0 +1,256 @@
+"""The intake journal of the online path on SQLite: accepted submissions, group-committed.
+
+On SQLite a database has one writer lock, and the online clearing worker holds it for the whole
+of a clearing batch. A submission committed to ``api_inbox`` before its 202 answer would wait for
+that batch (and SQLite's busy handler polls with growing sleeps, so the wait is longer still).
+So on SQLite the accepted submission is committed to a second database file next to the main one
+(``<db>-intake``, its own WAL and its own writer lock), and acknowledged once that commit is
+durable (``synchronous=FULL``). Nothing that clears ever takes this file's lock for longer than a
+few inserts or deletes.
+
+* **Group commit.** Request threads hand their rows to one writer thread per process
+  (:meth:`IntakeJournal.append` blocks until its row is committed); the writer commits every row
+  waiting at that moment in one transaction, so one fsync covers many submissions.
+* **Ids.** The journal hands out the submission ids (``messageId``, ``api_inbox.id``):
+  ``AUTOINCREMENT`` ids grow in commit order and are never reused. When the journal is created
+  (or opened) its sequence is raised to the largest ``api_inbox`` id, so ids never collide with
+  submissions made before the journal existed. A refused submission reserves its id here too
+  (:meth:`IntakeJournal.reserve`), so every submission id comes from one sequence.
+* **Filing at once.** After each group commit the writer offers the group to ``file_now``
+  (:class:`~opencbec.service.online.OnlineClearer` files it into ``api_inbox`` if the main
+  database's writer lock is free *at once*, never waiting), before the answers go out; so when no
+  batch is running a submission is visible in ``api_inbox`` by the time it is acknowledged. Rows
+  filed so are deleted from the journal with the next group.
+* **Filing.** The clearing worker moves journal rows into ``api_inbox`` (as ``queued``, same id)
+  inside its clearing transaction, skipping ids already there, and deletes them from the journal
+  after that transaction commits (:meth:`IntakeJournal.forget`). A crash between the two leaves
+  rows that the next batch skips and deletes: nothing accepted is lost or filed twice.
+
+Every process serving the same database shares the journal file; the main database's clearing
+lock serialises filing across processes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+#: A writer thread with nothing to do for this long ends (the next request starts a new one).
+IDLE_SECONDS = 1.0
+BUSY_TIMEOUT_S = 30.0
+COLUMNS = ("enterprise", "received_at", "message_type", "guid", "cop_msg_id", "documents", "refs", "raw")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS intake (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    enterprise TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    message_type TEXT,
+    guid TEXT,
+    cop_msg_id TEXT,
+    documents INTEGER NOT NULL,
+    refs TEXT NOT NULL,
+    raw BLOB NOT NULL
+)
+"""
+_INSERT = f"INSERT INTO intake ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_INSERT_AT = f"INSERT INTO intake (id, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})"
+#: The row that reserves an id (inserted and deleted in one transaction: never seen).
+_PLACEHOLDER = ("", "", None, None, None, 0, "[]", b"")
+
+
+def journal_path(engine: Engine) -> Path | None:
+    """The journal file of a SQLite database file (``<db>-intake``); None for other databases."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if str(url.database).startswith("file:"):
+        return None
+    db = Path(str(url.database))
+    return db.with_name(db.name + "-intake")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the journal (autocommit mode: transactions are explicit), WAL, full sync."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def nowait_engine(engine: Engine) -> Engine:
+    """An engine on the same SQLite file whose writes fail at once if another writer holds the lock."""
+    fast = create_engine(engine.url, connect_args={"timeout": 0}, pool_size=1, max_overflow=0)
+
+    @event.listens_for(fast, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA synchronous=FULL")
+
+    return fast
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    """A submission in the journal, as it will be filed in ``api_inbox``."""
+
+    id: int
+    enterprise: str
+    received_at: datetime
+    message_type: str | None
+    guid: str | None
+    cop_msg_id: str | None
+    documents: int
+    refs: str
+    raw: bytes
+
+
+def _row(row_id: int, values: Sequence[Any]) -> JournalRow:
+    """A journal row from its id and ``COLUMNS`` values as stored."""
+    enterprise, at, message_type, guid, cop_msg_id, documents, refs, raw = values
+    received = datetime.fromisoformat(at)
+    return JournalRow(
+        row_id, enterprise, received, message_type, guid, cop_msg_id, int(documents), refs, bytes(raw)
+    )
+
+
+@dataclass(slots=True)
+class _Op:
+    kind: str  # append | reserve | forget
+    payload: Any
+    done: Future[int]
+
+
+class IntakeJournal:
+    """The journal file at ``path``; ``floor`` is the largest submission id already in use."""
+
+    def __init__(
+        self, path: Path, floor: int = 0, file_now: Callable[[list[JournalRow]], bool] | None = None
+    ) -> None:
+        self.path = path
+        self._file_now = file_now
+        self._filed: list[int] = []
+        self._ops: list[_Op] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        conn = connect(path)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(_SCHEMA)
+            seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'intake'").fetchone()
+            behind = floor > 0 and (seq is None or int(seq[0]) < floor)
+            if behind and conn.execute("SELECT 1 FROM intake WHERE id >= ?", (floor,)).fetchone() is None:
+                conn.execute(_INSERT_AT, (floor, *_PLACEHOLDER))
+                conn.execute("DELETE FROM intake WHERE id = ?", (floor,))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    # -- writes (through the writer thread) ----------------------------------------------------
+    def append(self, values: dict[str, Any]) -> int:
+        """Commit one accepted submission (``COLUMNS`` of ``values``); returns its id once durable."""
+        row = tuple(values[c].isoformat() if c == "received_at" else values[c] for c in COLUMNS)
+        return self._submit("append", row).result()
+
+    def reserve(self) -> int:
+        """A new submission id with no journal row (for a refused submission)."""
+        return self._submit("reserve", None).result()
+
+    def forget(self, ids: Sequence[int]) -> None:
+        """Delete filed rows (after the transaction that filed them has committed)."""
+        if ids:
+            self._submit("forget", list(ids)).result()
+
+    def _submit(self, kind: str, payload: Any) -> Future[int]:
+        op = _Op(kind, payload, Future())
+        with self._cond:
+            self._ops.append(op)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="opencbec-intake", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return op.done
+
+    def _run(self) -> None:
+        conn = connect(self.path)
+        try:
+            while True:
+                with self._cond:
+                    if not self._ops:
+                        self._cond.wait(IDLE_SECONDS)
+                    if not self._ops and not self._filed:
+                        self._thread = None
+                        return
+                    ops, self._ops = self._ops, []
+                self._commit(conn, ops)
+        finally:
+            conn.close()
+
+    def _commit(self, conn: sqlite3.Connection, ops: list[_Op]) -> None:
+        results: list[int] = []
+        filed, self._filed = self._filed, []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("DELETE FROM intake WHERE id = ?", [(i,) for i in filed])
+            for op in ops:
+                if op.kind == "append":
+                    results.append(int(conn.execute(_INSERT, op.payload).lastrowid or 0))
+                elif op.kind == "reserve":
+                    cur = conn.execute(_INSERT, _PLACEHOLDER)
+                    new_id = int(cur.lastrowid or 0)
+                    conn.execute("DELETE FROM intake WHERE id = ?", (new_id,))
+                    results.append(new_id)
+                else:
+                    conn.executemany("DELETE FROM intake WHERE id = ?", [(i,) for i in op.payload])
+                    results.append(len(op.payload))
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for op in ops:
+                op.done.set_exception(exc)
+            self._filed.extend(filed)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        appended = [
+            _row(result, op.payload) for op, result in zip(ops, results, strict=True) if op.kind == "append"
+        ]
+        if appended and self._file_now is not None and self._file_now(appended):
+            self._filed.extend(r.id for r in appended)
+        for op, result in zip(ops, results, strict=True):
+            op.done.set_result(result)
+
+    # -- reads ---------------------------------------------------------------------------------
+    def pending(self, limit: int) -> list[JournalRow]:
+        """The oldest ``limit`` rows not yet forgotten, in id order."""
+        conn = connect(self.path)
+        try:
+            rows = conn.execute(
+                f"SELECT id, {', '.join(COLUMNS)} FROM intake ORDER BY id LIMIT ?", (limit,)
+            ).fetchall()
+        finally:
+            conn.close()
+        return [_row(int(r[0]), r[1:]) for r in rows]
+
+    def ids(self) -> list[int]:
+        """The ids of every row not yet forgotten (some may be filed already)."""
+        conn = connect(self.path)
+        try:
+            return [int(r[0]) for r in conn.execute("SELECT id FROM intake ORDER BY id")]
+        finally:
+            conn.close()
+
+    def count(self) -> int:
+        """How many rows wait to be filed."""
+        conn = connect(self.path)
+        try:
+            return int(conn.execute("SELECT count(*) FROM intake").fetchone()[0])
+        finally:
+            conn.close()
