@@ -155,7 +155,7 @@ class _FeedReader(threading.Thread):
 
 
 def run_online(
-    traffic_dir: Path, files: Sequence[Path], work: Path, seconds: float, concurrency: int = 32
+    traffic_dir: Path, files: Sequence[Path], work: Path, seconds: float, concurrency: int = 16
 ) -> OnlineResult:
     """Serve a fresh SQLite database and load it for ``seconds``."""
     from opencbec.api.auth import issue_enterprise_token
