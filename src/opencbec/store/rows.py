@@ -10,8 +10,9 @@ from typing import Any
 
 from opencbec.clearing.state import StoredDoc, TaxNote
 from opencbec.domain.documents import DocumentKind, Inventory, parse_app_time
+from opencbec.store import doc_cache
 from opencbec.store.repository import MessageRow
-from opencbec.store.serialize import document_from_json, document_to_json, record_to_json
+from opencbec.store.serialize import document_json, record_dict, record_to_json
 
 
 def link_key(doc: StoredDoc) -> str | None:
@@ -39,42 +40,76 @@ MUTABLE = (
 )
 
 
-def _doc_fields(d: StoredDoc) -> dict[str, Any]:
-    return {
-        "status": d.status,
-        "info": d.info,
-        "is_current": d.current,
-        "pre_no": d.pre_no,
-        "invt_no": d.invt_no,
-        "decided_at": d.decided_at,
-        "dutiable_value": str(d.dutiable_value) if d.dutiable_value is not None else None,
-        "line_values": json.dumps({str(k): str(v) for k, v in d.line_values.items()})
-        if d.line_values
-        else None,
-    }
+#: The columns of a ``document`` row, in the order of :func:`doc_values`.
+DOC_COLUMNS = (
+    "id",
+    "kind",
+    "key",
+    "guid",
+    "seq",
+    "message_id",
+    "sender",
+    "received_at",
+    "app_time",
+    "link_key",
+    "buyer_id",
+    "data",
+    *MUTABLE,
+)
+
+
+def _doc_fields(d: StoredDoc) -> tuple[Any, ...]:
+    """The values of the ``MUTABLE`` columns."""
+    return (
+        d.status,
+        d.info,
+        d.current,
+        d.pre_no,
+        d.invt_no,
+        d.decided_at,
+        str(d.dutiable_value) if d.dutiable_value is not None else None,
+        json.dumps({str(k): str(v) for k, v in d.line_values.items()}) if d.line_values else None,
+    )
+
+
+def doc_values(d: StoredDoc) -> tuple[Any, ...]:
+    """A ``document`` row (``DOC_COLUMNS``); the document is remembered decoded for later loads."""
+    doc = d.document
+    head = doc.head
+    kind = d.kind
+    text, checked = document_json(doc)
+    doc_cache.remember(kind, text, doc, checked)
+    link = f"{doc.head.logistics_code}/{doc.head.logistics_no}" if isinstance(doc, Inventory) else None
+    return (
+        d.doc_id,
+        kind.value,
+        d.key,
+        d.guid,
+        d.seq,
+        d.message_id,
+        d.sender,
+        d.received_at,
+        app_time(d),
+        link,
+        getattr(head, "buyer_id_number", None),
+        text,
+        *_doc_fields(d),
+    )
 
 
 def doc_row(d: StoredDoc) -> dict[str, Any]:
-    head = d.document.head
-    return {
-        "id": d.doc_id,
-        "kind": d.kind.value,
-        "key": d.key,
-        "guid": d.guid,
-        "seq": d.seq,
-        "message_id": d.message_id,
-        "sender": d.sender,
-        "received_at": d.received_at,
-        "app_time": app_time(d),
-        "link_key": link_key(d),
-        "buyer_id": getattr(head, "buyer_id_number", None),
-        "data": document_to_json(d.document),
-        **_doc_fields(d),
-    }
+    """A ``document`` row as a mapping."""
+    return dict(zip(DOC_COLUMNS, doc_values(d), strict=True))
+
+
+def doc_update_values(d: StoredDoc) -> tuple[Any, ...]:
+    """The ``MUTABLE`` columns of a changed document, then its id."""
+    return (*_doc_fields(d), d.doc_id)
 
 
 def doc_update(d: StoredDoc) -> dict[str, Any]:
-    return {"b_id": d.doc_id, **{"b_" + k: v for k, v in _doc_fields(d).items()}}
+    """The ``MUTABLE`` columns of a changed document (``b_`` names) and its id (``b_id``)."""
+    return {"b_id": d.doc_id, **{"b_" + k: v for k, v in zip(MUTABLE, _doc_fields(d), strict=True)}}
 
 
 def message_row(m: MessageRow) -> dict[str, Any]:
@@ -92,15 +127,29 @@ def message_row(m: MessageRow) -> dict[str, Any]:
     }
 
 
+def tax_values(n: TaxNote) -> tuple[str, str, str, str, str, str]:
+    """A ``tax_note`` row: tax_no, invt_no, status, receiver, head, lines."""
+    return (
+        n.head.tax_no,
+        n.head.invt_no,
+        n.head.status,
+        n.receiver,
+        record_to_json(n.head),
+        _lines_json(n),
+    )
+
+
+def _lines_json(n: TaxNote) -> str:
+    try:  # the same text as the JSON of each line's JSON, read back (its values are JSON-native)
+        return json.dumps([record_dict(x) for x in n.lines], ensure_ascii=False)
+    except TypeError:
+        return json.dumps([json.loads(record_to_json(x)) for x in n.lines], ensure_ascii=False)
+
+
 def tax_row(n: TaxNote) -> dict[str, Any]:
-    return {
-        "tax_no": n.head.tax_no,
-        "invt_no": n.head.invt_no,
-        "status": n.head.status,
-        "receiver": n.receiver,
-        "head": record_to_json(n.head),
-        "lines": json.dumps([json.loads(record_to_json(x)) for x in n.lines], ensure_ascii=False),
-    }
+    """A ``tax_note`` row as a mapping."""
+    names = ("tax_no", "invt_no", "status", "receiver", "head", "lines")
+    return dict(zip(names, tax_values(n), strict=True))
 
 
 def stored_doc(row: Any) -> StoredDoc:
@@ -108,7 +157,7 @@ def stored_doc(row: Any) -> StoredDoc:
     kind = DocumentKind(row.kind)
     return StoredDoc(
         doc_id=row.id,
-        document=document_from_json(kind, row.data),
+        document=doc_cache.decoded(kind, row.data),
         status=row.status,
         info=row.info,
         received_at=row.received_at,

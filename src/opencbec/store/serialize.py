@@ -1,12 +1,21 @@
-"""Documents to and from compact JSON for storage (exact decimals as strings)."""
+"""Documents to and from compact JSON for storage (exact decimals as strings).
+
+JSON is written and read with orjson (the same compact text as ``json.dumps(..., ensure_ascii=False,
+separators=(",", ":"))``); what orjson refuses (integers beyond 64 bits, lone surrogates) goes
+through the standard library as before.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import fields
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter, itemgetter
 from typing import Any
+
+import orjson
 
 from opencbec.domain import ceb_records as rec
 from opencbec.domain.documents import (
@@ -39,26 +48,103 @@ def _converters(cls: Any) -> dict[str, Any]:
     return out
 
 
-_NAMES: dict[type[Any], tuple[str, ...]] = {}
+#: Per record class: (field name, the exact type read back, whether a missing value reads back).
+_SPECS: dict[type[Any], tuple[tuple[str, Any, bool], ...]] = {}
+#: Per record class: its field names and a getter of all their values at once.
+_GETTERS: dict[type[Any], tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+#: Per record class and types of its values: the names and a picker of the values written, the
+#: positions of decimals (written as strings), and whether the record reads back equal.
+_PLANS: dict[tuple[Any, ...], tuple[tuple[str, ...], Callable[[Any], Any], tuple[int, ...], bool]] = {}
 
 
-def _record(obj: Any) -> dict[str, Any]:
-    cls = type(obj)
-    names = _NAMES.get(cls)
-    if names is None:
-        names = _NAMES[cls] = tuple(f.name for f in fields(obj))
-    out: dict[str, Any] = {}
-    for name in names:
-        value = getattr(obj, name)
-        if value is None:
+def _spec(cls: type[Any]) -> tuple[tuple[str, Any, bool], ...]:
+    spec = _SPECS.get(cls)
+    if spec is None:
+        conv = _converters(cls)  # type: ignore[arg-type]
+        spec = _SPECS[cls] = tuple((f.name, conv[f.name], f.default is None) for f in fields(cls))
+    return spec
+
+
+def _getter(cls: type[Any]) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    names = tuple(name for name, _, _ in _spec(cls))
+    get = attrgetter(*names)
+    _GETTERS[cls] = names, (get if len(names) > 1 else lambda obj: (get(obj),))
+    return _GETTERS[cls]
+
+
+def _plan(key: tuple[Any, ...]) -> tuple[tuple[str, ...], Callable[[Any], Any], tuple[int, ...], bool]:
+    cls, types = key[0], key[1:]
+    keep, decimals, exact = [], [], True
+    for i, ((_, typ, none_ok), vt) in enumerate(zip(_spec(cls), types, strict=True)):
+        if vt is type(None):
+            exact = exact and none_ok
             continue
-        out[name] = str(value) if isinstance(value, Decimal) else value
-    return out
+        keep.append(i)
+        if issubclass(vt, Decimal):
+            decimals.append(i)
+        exact = exact and vt is typ
+    names = tuple(_spec(cls)[i][0] for i in keep)
+    pick: Callable[[Any], Any] = (
+        itemgetter(*keep) if len(keep) > 1 else (lambda v: (v[keep[0]],)) if keep else (lambda v: ())
+    )
+    if len(_PLANS) > 10_000:
+        _PLANS.clear()
+    plan = _PLANS[key] = (names, pick, tuple(decimals), exact)
+    return plan
+
+
+def _record(obj: Any, exact: list[bool]) -> dict[str, Any]:
+    """The JSON-able fields of ``obj`` (None left out, decimals as strings), in field order.
+
+    ``exact[0]`` is cleared unless they read back equal (every value of its field's exact type).
+    """
+    cls = type(obj)
+    names, get = _GETTERS.get(cls) or _getter(cls)
+    values: Any = get(obj)
+    key = (cls, *map(type, values))
+    names, pick, decimals, ok = _PLANS.get(key) or _plan(key)
+    if decimals:
+        values = list(values)
+        for i in decimals:
+            values[i] = str(values[i])
+    if not ok:
+        exact[0] = False
+    return dict(zip(names, pick(values), strict=True))
+
+
+@cache
+def _typed(cls: Any) -> tuple[tuple[str, Any], ...]:
+    """The fields of ``cls`` that are not strings, with their converters."""
+    return tuple((k, conv) for k, conv in _converters(cls).items() if conv is not str)
 
 
 def _restore(cls: type[Any], data: dict[str, Any]) -> Any:
     conv = _converters(cls)  # type: ignore[arg-type]
-    return cls(**{k: conv[k](v) for k, v in data.items()})
+    typed = 0
+    for name, to in _typed(cls):  # type: ignore[arg-type]
+        if name in data:
+            data[name] = to(data[name])
+            typed += 1
+    # every other value must already be a string (else convert each value, as before)
+    if list(map(type, data.values())).count(str) != len(data) - typed or not data.keys() <= conv.keys():
+        return cls(**{k: conv[k](v) for k, v in data.items()})
+    return cls(**data)
+
+
+def dumps(payload: Any) -> str:
+    """Compact JSON text (non-ASCII kept) of ``payload``."""
+    try:
+        return orjson.dumps(payload).decode()
+    except (orjson.JSONEncodeError, UnicodeDecodeError):
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON text."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 #: Storage JSON computed ahead (by a decoding worker), by ``id`` of the very document object.
@@ -81,20 +167,54 @@ def forget_json() -> None:
 
 def document_to_json(doc: Document) -> str:
     """Serialise a document (head and lines)."""
+    return document_json(doc)[0]
+
+
+def document_json(doc: Document) -> tuple[str, bool]:
+    """``document_to_json(doc)``, and whether ``document_from_json`` of it is known to equal ``doc``.
+
+    True when every record has its exact class and every field its exact type (or None where None
+    is the default); False when not checked (text computed ahead by a decoding worker).
+    """
     if _PREPARED:
         hit = _PREPARED.pop(id(doc), None)
         if hit is not None and hit[0] is doc:
-            return hit[1]
-    payload: dict[str, Any] = {"head": _record(doc.head)}
+            return hit[1], False
+    exact = [True]
+    payload: dict[str, Any] = {"head": _record(doc.head, exact)}
     lines = getattr(doc, "lines", None)
     if lines is not None:
-        payload["lines"] = [_record(line) for line in lines]
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        payload["lines"] = [_record(line, exact) for line in lines]
+    return dumps(payload), exact[0] and _exact_shape(doc)
+
+
+def _exact_shape(doc: Document) -> bool:
+    """Whether ``doc`` and its records have the classes ``document_from_json`` builds."""
+    agg, line_cls, head_cls = _HEADS[doc.kind]
+    if type(doc) is not agg or type(doc.head) is not head_cls:
+        return False
+    if line_cls is None:
+        return True
+    lines = getattr(doc, "lines", None)
+    return type(lines) is list and all(type(x) is line_cls for x in lines)
+
+
+def reads_back_equal(doc: Document) -> bool:
+    """Whether ``document_from_json(kind, document_to_json(doc))`` is known to equal ``doc``."""
+    if not _exact_shape(doc):
+        return False
+    for obj in (doc.head, *getattr(doc, "lines", ())):
+        cls = type(obj)
+        get = (_GETTERS.get(cls) or _getter(cls))[1]
+        key = (cls, *map(type, get(obj)))
+        if not (_PLANS.get(key) or _plan(key))[3]:
+            return False
+    return True
 
 
 def document_from_json(kind: DocumentKind, text: str) -> Document:
     """Rebuild a document of ``kind`` from ``document_to_json`` output."""
-    payload = json.loads(text)
+    payload = loads(text)
     agg, line_cls, head_cls = _HEADS[kind]
     head = _restore(head_cls, payload["head"])
     if line_cls is None:
@@ -103,11 +223,16 @@ def document_from_json(kind: DocumentKind, text: str) -> Document:
     return agg(head=head, lines=lines)  # type: ignore[no-any-return]
 
 
+def record_dict(obj: Any) -> dict[str, Any]:
+    """The fields of a CEB record dataclass as written by :func:`record_to_json`, not yet JSON."""
+    return _record(obj, [True])
+
+
 def record_to_json(obj: Any) -> str:
     """Serialise any CEB record dataclass."""
-    return json.dumps(_record(obj), ensure_ascii=False, separators=(",", ":"))
+    return dumps(_record(obj, [True]))
 
 
 def record_from_json(cls: type[Any], text: str) -> Any:
     """Rebuild a record dataclass of ``cls``."""
-    return _restore(cls, json.loads(text))
+    return _restore(cls, loads(text))

@@ -32,17 +32,9 @@ from opencbec.store.repository import (
     MessageRow,
     OutboxRow,
 )
-from opencbec.store.rows import (
-    MUTABLE,
-    doc_row,
-    doc_update,
-    link_key,
-    message_row,
-    partner_keys,
-    stored_doc,
-    tax_row,
-)
+from opencbec.store.rows import link_key, message_row, partner_keys, stored_doc
 from opencbec.store.serialize import record_from_json
+from opencbec.store.sql_apply import write_effects
 from opencbec.store.sql_outbox import SqlOutbox
 from opencbec.store.sql_queries import SqlQueries
 
@@ -297,75 +289,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         watermark: datetime | None,
     ) -> None:
         """Persist a batch's effects and receipts on ``conn`` (inside the batch transaction)."""
-        if effects.new_docs:
-            conn.execute(t.document.insert(), [doc_row(d) for d in effects.new_docs])
-        if effects.changed_docs:
-            conn.execute(
-                update(t.document)
-                .where(t.document.c.id == bindparam("b_id"))
-                .values({k: bindparam("b_" + k) for k in MUTABLE}),
-                [doc_update(d) for d in effects.changed_docs.values()],
-            )
-        if effects.events:
-            conn.execute(
-                t.status_event.insert(),
-                [
-                    {"document_id": e.doc_id, "status": e.status, "info": e.info, "at": e.at}
-                    for e in effects.events
-                ],
-            )
-        if effects.ledger:
-            conn.execute(
-                t.ledger_entry.insert(),
-                [
-                    {
-                        "buyer_id": e.buyer_id,
-                        "year": e.year,
-                        "amount_fen": int(e.amount * 100),
-                        "invt_no": e.invt_no,
-                        "reason": e.reason,
-                        "at": e.at,
-                    }
-                    for e in effects.ledger
-                ],
-            )
-        if effects.quantities:
-            conn.execute(
-                t.quantity_entry.insert(),
-                [
-                    {
-                        "buyer_id": q.buyer_id,
-                        "year": q.year,
-                        "tariff_line": q.tariff_line,
-                        "qty": str(q.qty),
-                        "invt_no": q.invt_no,
-                        "at": q.at,
-                    }
-                    for q in effects.quantities
-                ],
-            )
-        if effects.returned:
-            conn.execute(
-                t.returned_line.insert(),
-                [{"invt_no": i, "gnum": g, "qty": str(q)} for i, g, q in effects.returned],
-            )
-        if effects.tax_notes:
-            conn.execute(t.tax_note.insert(), [tax_row(n) for n in effects.tax_notes])
-        risk_repo.apply(conn, effects.risk_records)
-        if outbox:
-            conn.execute(
-                t.outbox.insert(),
-                [
-                    {
-                        "message_type": o.message_type,
-                        "receiver": o.receiver,
-                        "guid": o.guid,
-                        "xml": o.xml,
-                        "delivered": False,
-                    }
-                    for o in outbox
-                ],
-            )
+        write_effects(conn, effects, outbox)
         self._save_counters(conn, counters)
         if watermark is not None:
             self._save_meta(conn, "watermark", watermark.isoformat())
