@@ -30,13 +30,13 @@ from opencbec.messages.errors import OTHER_ERROR, SIGNATURE_INVALID, MessageReje
 from opencbec.messages.export_decode import decode_export_root
 from opencbec.messages.export_layout import is_export_message
 from opencbec.messages.json_form import json_to_tree, looks_like_json
-from opencbec.messages.layout import BASE_TRANSFER, REQUESTS, Layout, RecordSpec
+from opencbec.messages.layout import BASE_TRANSFER, REQUESTS, Layout
+from opencbec.messages.record_xml import read_record
 from opencbec.messages.safe_xml import DEFAULT_LIMITS, XmlLimits, parse_xml
 from opencbec.messages.schema import CEB_NS, DS_NS, import_schema, short_name, validate
 from opencbec.messages.signature import is_placeholder
 
 _SIGNATURE = f"{{{DS_NS}}}Signature"
-_STRING = etree.XPath("string()")
 _CEB_PREFIX = f"{{{CEB_NS}}}"
 
 
@@ -142,7 +142,7 @@ def _business(
         if child.tag == layout.document_qname:
             documents.append(_document(layout, child))
         elif child.tag == BASE_TRANSFER.qname:
-            base_transfer = _record(BASE_TRANSFER, child)
+            base_transfer = read_record(BASE_TRANSFER, child)
         elif child.tag == _SIGNATURE:
             signature = child
     placeholder = signature is not None and is_placeholder(signature)
@@ -164,33 +164,13 @@ def _business(
 def _document(layout: Layout, element: etree._Element) -> Any:
     assert layout.aggregate is not None
     if layout.wrapper is None:
-        return layout.aggregate(_record(layout.head, element))
+        return layout.aggregate(read_record(layout.head, element))
     head: Any = None
     lines: list[Any] = []
     line = layout.line
     for child in element:
         if child.tag == layout.head.qname:
-            head = _record(layout.head, child)
+            head = read_record(layout.head, child)
         elif line is not None and child.tag == line.qname:
-            lines.append(_record(line, child))
+            lines.append(read_record(line, child))
     return layout.aggregate(head, lines) if line is not None else layout.aggregate(head)
-
-
-def _record(spec: RecordSpec, element: etree._Element) -> Any:
-    values: dict[str, Any] = {}
-    table = spec.decode
-    for child in element:
-        entry = table.get(child.tag)
-        if entry is None:  # comments, processing instructions
-            continue
-        attr, convert, empty = entry
-        text = child.text
-        if len(child):  # a comment inside the value: take the XPath string value
-            text = str(_STRING(child))
-        if not text:
-            values[attr] = empty
-        elif convert is None:
-            values[attr] = text
-        else:
-            values[attr] = convert(text)
-    return spec.cls(**values)

@@ -30,7 +30,7 @@ variable ``OPENCBEC_VALIDATE_OUTPUT=1``; the tests validate every message type.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,16 +40,10 @@ from opencbec.domain.ceb_records import BaseTransfer, TaxHeadRd, TaxListRd
 from opencbec.messages.ceb900 import encode_ceb900
 from opencbec.messages.dxp import encode_dxp
 from opencbec.messages.layout import BASE_TRANSFER, LAYOUTS, Layout, RecordSpec
+from opencbec.messages.record_xml import writer
 from opencbec.messages.schema import CEB_NS, describe_errors, import_schema
 from opencbec.messages.signature import UNSIGNED_SIGNATURE_XML, unsigned_signature_placeholder
-from opencbec.messages.text import (
-    XML_DECLARATION,
-    escape_attr,
-    format_decimal,
-    format_int,
-    format_str,
-    new_guid,
-)
+from opencbec.messages.text import XML_DECLARATION, escape_attr, new_guid
 
 __all__ = [
     "InvalidOutputError",
@@ -76,48 +70,8 @@ class InvalidOutputError(ValueError):
     """An encoded message failed the XSD (only raised when output validation is on)."""
 
 
-_RENDER: dict[str, Callable[[Any], str]] = {
-    "str": format_str,
-    "Decimal": format_decimal,
-    "int": format_int,
-}
-
-# Per record: (attribute, open tag, close tag, renderer, skip empty string).
-_Plan = tuple[tuple[str, str, str, Callable[[Any], str], bool], ...]
-
-
-def _plan(spec: RecordSpec) -> _Plan:
-    return tuple(
-        (
-            f.attr,
-            f"<ceb:{f.name}>",
-            f"</ceb:{f.name}>",
-            _RENDER[f.kind],
-            f.optional and f.kind == "str",
-        )
-        for f in spec.fields
-    )
-
-
-_PLANS: dict[str, _Plan] = {BASE_TRANSFER.tag: _plan(BASE_TRANSFER)}
-for _layout in LAYOUTS.values():
-    for _spec in (_layout.head, _layout.line):
-        if _spec is not None:
-            _PLANS[_spec.tag] = _plan(_spec)
-
-
 def _record(out: list[str], spec: RecordSpec, record: object) -> None:
-    if not isinstance(record, spec.cls):
-        raise TypeError(f"expected {spec.cls.__name__}, got {type(record).__name__}")
-    out.append(f"<ceb:{spec.tag}>")
-    for attr, open_tag, close_tag, render, skip_empty in _PLANS[spec.tag]:
-        value = getattr(record, attr)
-        if value is None or (skip_empty and value == ""):
-            continue
-        out.append(open_tag)
-        out.append(render(value))
-        out.append(close_tag)
-    out.append(f"</ceb:{spec.tag}>")
+    writer(spec)(out, record)
 
 
 def _document(out: list[str], layout: Layout, item: Any) -> None:

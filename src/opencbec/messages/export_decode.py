@@ -30,13 +30,13 @@ from opencbec.domain.documents import Envelope
 from opencbec.export.documents import ExportDecoded, ExportDocument
 from opencbec.messages.errors import OTHER_ERROR, SCHEMA_ERROR, SIGNATURE_INVALID, MessageRejected
 from opencbec.messages.export_layout import EXPORT_BASE_TRANSFER, EXPORT_RECEIPTS, EXPORT_REQUESTS
-from opencbec.messages.layout import Layout, RecordSpec
+from opencbec.messages.layout import Layout
+from opencbec.messages.record_xml import read_record
 from opencbec.messages.safe_xml import DEFAULT_LIMITS, XmlLimits, parse_xml
 from opencbec.messages.schema import CEB_NS, DS_NS, export_schema, validate
 from opencbec.messages.signature import is_placeholder
 
 _SIGNATURE = f"{{{DS_NS}}}Signature"
-_STRING = etree.XPath("string()")
 _P = f"{{{CEB_NS}}}"
 DUPLICATE_BASE_TRANSFER = "repeated identical BaseTransfer accepted as one (重复的BaseTransfer已按一个处理)"
 
@@ -72,7 +72,7 @@ def decode_export_root(
         if child.tag == layout.document_qname:
             documents.append(_document(layout, child))
         elif child.tag == EXPORT_BASE_TRANSFER.qname:
-            base_transfer = record(EXPORT_BASE_TRANSFER, child)
+            base_transfer = read_record(EXPORT_BASE_TRANSFER, child)
         elif child.tag == _SIGNATURE:
             signature = child
     placeholder = signature is not None and is_placeholder(signature)
@@ -105,31 +105,15 @@ def _collapse_base_transfers(root: etree._Element, reject: Any) -> list[str]:
 def _document(layout: Layout, element: etree._Element) -> Any:
     assert layout.aggregate is not None
     if layout.wrapper is None:
-        return layout.aggregate(record(layout.head, element))
+        return layout.aggregate(read_record(layout.head, element))
     head: Any = None
     lines: list[Any] = []
     for child in element:
         if child.tag == layout.head.qname:
-            head = record(layout.head, child)
+            head = read_record(layout.head, child)
         elif layout.line is not None and child.tag == layout.line.qname:
-            lines.append(record(layout.line, child))
+            lines.append(read_record(layout.line, child))
     return layout.aggregate(head, lines)
-
-
-def record(spec: RecordSpec, element: etree._Element, defaults: dict[str, Any] | None = None) -> Any:
-    """Map one element to its record; unknown children are skipped."""
-    values: dict[str, Any] = dict(defaults or {})
-    for child in element:
-        entry = spec.decode.get(child.tag)
-        if entry is None:
-            continue
-        attr, convert, empty = entry
-        text = str(_STRING(child)) if len(child) else child.text
-        if not text:
-            values[attr] = empty
-        else:
-            values[attr] = text if convert is None else convert(text)
-    return spec.cls(**values)
 
 
 @dataclass(slots=True)
@@ -161,7 +145,7 @@ def read_export_receipt(data: bytes, limits: XmlLimits | None = None) -> ExportR
         if child.tag != layout.document_qname:
             continue
         if layout.wrapper is None:
-            message.entries.append(record(layout.head, child))
+            message.entries.append(read_record(layout.head, child))
             known = set(layout.head.decode)
             extra = {
                 str(c.tag).removeprefix(_P) for c in child if isinstance(c.tag, str) and c.tag not in known
@@ -177,12 +161,12 @@ def read_export_receipt(data: bytes, limits: XmlLimits | None = None) -> ExportR
         assert layout.line is not None
         for part in child:
             if part.tag == layout.head.qname:
-                head = record(layout.head, part)
+                head = read_record(layout.head, part)
             elif part.tag == layout.line.qname:
                 if part.find(f"{_P}gseqno") is None:
                     note = "SummaryResultList without gseqno: gseqno read as 0 (not given)"
                     if note not in quirks:
                         quirks.append(note)
-                lines.append(record(layout.line, part, {"gseqno": 0}))
+                lines.append(read_record(layout.line, part, {"gseqno": 0}))
         message.entries.append((head, lines))
     return message

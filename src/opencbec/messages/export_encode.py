@@ -15,7 +15,7 @@ decimals without exponent or trailing zeros. ``validate=True`` (or
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +24,13 @@ from lxml import etree
 from opencbec.domain import ceb_export_records as x
 from opencbec.messages.export_layout import EXPORT_BASE_TRANSFER, EXPORT_LAYOUTS
 from opencbec.messages.layout import Layout, RecordSpec
+from opencbec.messages.record_xml import writer
 from opencbec.messages.schema import CEB_NS, describe_errors, export_schema
 from opencbec.messages.signature import UNSIGNED_SIGNATURE_XML
-from opencbec.messages.text import XML_DECLARATION, escape_attr, format_decimal, format_int, format_str
+from opencbec.messages.text import XML_DECLARATION, escape_attr
 from opencbec.messages.text import new_guid as _new_guid
 
 VALIDATE_OUTPUT = os.environ.get("OPENCBEC_VALIDATE_OUTPUT", "") == "1"
-_RENDER: dict[str, Callable[[Any], str]] = {"str": format_str, "Decimal": format_decimal, "int": format_int}
 
 
 @dataclass(slots=True)
@@ -46,15 +46,7 @@ class InvalidExportOutputError(ValueError):
 
 
 def _write(out: list[str], spec: RecordSpec, rec: object) -> None:
-    if not isinstance(rec, spec.cls):
-        raise TypeError(f"expected {spec.cls.__name__}, got {type(rec).__name__}")
-    out.append(f"<ceb:{spec.tag}>")
-    for f in spec.fields:
-        value = getattr(rec, f.attr)
-        if value is None or (f.optional and f.kind == "str" and value == ""):
-            continue
-        out.append(f"<ceb:{f.name}>{_RENDER[f.kind](value)}</ceb:{f.name}>")
-    out.append(f"</ceb:{spec.tag}>")
+    writer(spec)(out, rec)
 
 
 def _document(out: list[str], layout: Layout, item: Any) -> None:

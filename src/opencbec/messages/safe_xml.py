@@ -86,14 +86,25 @@ def parse_xml(data: bytes, limits: XmlLimits | None = None) -> etree._Element:
     encoding = (docinfo.encoding or "UTF-8").upper()
     if encoding not in ("UTF-8", "UTF8"):
         raise refuse(f"encoding {encoding} is not allowed, use UTF-8 (报文编码必须为UTF-8)")
-    check_tree(root, limits)
+    check_tree(root, limits, source_bytes=len(data))
     return root
 
 
-def check_tree(root: etree._Element, limits: XmlLimits) -> None:
-    """Refuse a tree that is too deep or has too many elements."""
+#: The fewest bytes one element takes in XML text (``<a/>``); without DTD there are no entities
+#: to expand, so a document of n bytes holds at most n // 4 elements.
+MIN_ELEMENT_BYTES = 4
+
+
+def check_tree(root: etree._Element, limits: XmlLimits, *, source_bytes: int | None = None) -> None:
+    """Refuse a tree that is too deep or has too many elements.
+
+    ``source_bytes``, the length of the XML text the tree was parsed from, skips counting
+    the elements when that text is too short to hold more than the limit.
+    """
     if _too_deep(limits.max_depth)(root):
         raise refuse(f"elements nested deeper than {limits.max_depth} levels (报文嵌套层次超过限制)")
+    if source_bytes is not None and source_bytes // MIN_ELEMENT_BYTES <= limits.max_elements:
+        return
     count = _COUNT_ELEMENTS(root)
     assert isinstance(count, float)
     if count > limits.max_elements:

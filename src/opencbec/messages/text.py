@@ -84,6 +84,16 @@ def format_str(value: str) -> str:
     >>> format_str("张三"), format_str("a&b")
     ('张三', 'a&amp;b')
     """
+    # Fast path: a printable string holds no character XML 1.0 forbids (those are all
+    # control, surrogate or non-characters) and no \r; only &, < and > remain to rule out.
+    if (
+        type(value) is str
+        and value.isprintable()
+        and "&" not in value
+        and "<" not in value
+        and ">" not in value
+    ):
+        return value
     if not isinstance(value, str):
         raise TypeError(f"expected str, got {type(value).__name__}")
     if _SPECIAL.search(value) is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from opencbec.clearing.state import Effects
 from opencbec.messages.encode import TaxNote as WireTaxNote
 from opencbec.messages.encode import encode_message
+from opencbec.messages.text import new_guid
 from opencbec.store.repository import OutboxRow
 
 MAX_ENTRIES = 100
@@ -29,19 +30,15 @@ def receipt_messages(effects: Effects) -> list[OutboxRow]:
     rows: list[OutboxRow] = []
     for (message_type, receiver), records in groups.items():
         for chunk in _chunks(records, MAX_ENTRIES):
-            xml = encode_message(message_type, chunk)
-            rows.append(OutboxRow(message_type, receiver or "UNKNOWN", _guid_of(xml), xml))
+            guid = new_guid()
+            xml = encode_message(message_type, chunk, guid=guid)
+            rows.append(OutboxRow(message_type, receiver or "UNKNOWN", guid, xml))
     return rows
 
 
 def _chunks(items: Sequence[object], size: int) -> Iterable[Sequence[object]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _guid_of(xml: bytes) -> str:
-    start = xml.index(b'guid="') + 6
-    return xml[start : xml.index(b'"', start)].decode()
 
 
 def file_name(row: OutboxRow) -> str:
