@@ -26,6 +26,7 @@ from opencbec.domain.money import ZERO
 from opencbec.store import risk_repo
 from opencbec.store import schema as t
 from opencbec.store.engine import database_url, make_engine
+from opencbec.store.pg_stats import PlannerStats
 from opencbec.store.repository import (
     ClearingStore,
     ClearingUnit,
@@ -88,6 +89,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.planner_stats = PlannerStats()
 
     # -- reading -------------------------------------------------------------------
     @contextmanager
@@ -104,6 +106,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             else:
                 self._save_meta(conn, "clearing_lock", "held")
             yield SqlClearingUnit(self, conn)
+        self.planner_stats.refresh(self.engine)  # after the commit
 
     def counters(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -290,6 +293,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
     ) -> None:
         """Persist a batch's effects and receipts on ``conn`` (inside the batch transaction)."""
         write_effects(conn, effects, outbox)
+        self.planner_stats.note(len(effects.new_docs))
         self._save_counters(conn, counters)
         if watermark is not None:
             self._save_meta(conn, "watermark", watermark.isoformat())
