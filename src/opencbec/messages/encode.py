@@ -39,7 +39,7 @@ from lxml import etree
 from opencbec.domain.ceb_records import BaseTransfer, TaxHeadRd, TaxListRd
 from opencbec.messages.ceb900 import encode_ceb900
 from opencbec.messages.dxp import encode_dxp
-from opencbec.messages.layout import BASE_TRANSFER, LAYOUTS, Layout, RecordSpec
+from opencbec.messages.layout import BASE_TRANSFER, LAYOUTS, Layout
 from opencbec.messages.record_xml import writer
 from opencbec.messages.schema import CEB_NS, describe_errors, import_schema
 from opencbec.messages.signature import UNSIGNED_SIGNATURE_XML, unsigned_signature_placeholder
@@ -70,22 +70,18 @@ class InvalidOutputError(ValueError):
     """An encoded message failed the XSD (only raised when output validation is on)."""
 
 
-def _record(out: list[str], spec: RecordSpec, record: object) -> None:
-    writer(spec)(out, record)
-
-
 def _document(out: list[str], layout: Layout, item: Any) -> None:
     if layout.wrapper is None:
         record = item.head if layout.aggregate is not None else item
-        _record(out, layout.head, record)
+        writer(layout.head)(out, record)
         return
     out.append(f"<ceb:{layout.wrapper}>")
-    _record(out, layout.head, item.head)
+    writer(layout.head)(out, item.head)
     if layout.line is not None:
         if not item.lines:
             raise ValueError(f"{layout.wrapper} needs at least one {layout.line.tag}")
         for line in item.lines:
-            _record(out, layout.line, line)
+            writer(layout.line)(out, line)
     out.append(f"</ceb:{layout.wrapper}>")
 
 
@@ -134,7 +130,7 @@ def encode_message(
     for item in items:
         _document(out, layout, item)
     if base_transfer is not None:
-        _record(out, BASE_TRANSFER, base_transfer)
+        writer(BASE_TRANSFER)(out, base_transfer)
     if placeholder_signature:
         out.append(UNSIGNED_SIGNATURE_XML)
     out.append(f"</ceb:{message_type}>")

@@ -23,7 +23,7 @@ from lxml import etree
 
 from opencbec.domain import ceb_export_records as x
 from opencbec.messages.export_layout import EXPORT_BASE_TRANSFER, EXPORT_LAYOUTS
-from opencbec.messages.layout import Layout, RecordSpec
+from opencbec.messages.layout import Layout
 from opencbec.messages.record_xml import writer
 from opencbec.messages.schema import CEB_NS, describe_errors, export_schema
 from opencbec.messages.signature import UNSIGNED_SIGNATURE_XML
@@ -45,21 +45,17 @@ class InvalidExportOutputError(ValueError):
     """An encoded export message failed the XSD."""
 
 
-def _write(out: list[str], spec: RecordSpec, rec: object) -> None:
-    writer(spec)(out, rec)
-
-
 def _document(out: list[str], layout: Layout, item: Any) -> None:
     if layout.wrapper is None:
-        _write(out, layout.head, item.head if layout.aggregate is not None else item)
+        writer(layout.head)(out, item.head if layout.aggregate is not None else item)
         return
     out.append(f"<ceb:{layout.wrapper}>")
-    _write(out, layout.head, item.head)
+    writer(layout.head)(out, item.head)
     if layout.line is not None:
         if not item.lines and layout.request and layout.message_type not in _EMPTY_BODY_OK:
             raise ValueError(f"{layout.wrapper} needs at least one {layout.line.tag}")
         for line in item.lines:
-            _write(out, layout.line, line)
+            writer(layout.line)(out, line)
     out.append(f"</ceb:{layout.wrapper}>")
 
 
@@ -95,7 +91,7 @@ def encode_export(
     for item in items:
         _document(out, layout, item)
     if base_transfer is not None:
-        _write(out, EXPORT_BASE_TRANSFER, base_transfer)
+        writer(EXPORT_BASE_TRANSFER)(out, base_transfer)
     if placeholder_signature:
         out.append(UNSIGNED_SIGNATURE_XML)
     out.append(f"</ceb:{message_type}>")

@@ -29,6 +29,8 @@ Writer = Callable[[list[str], object], None]
 
 _STRING = etree.XPath("string()")
 _RENDER: dict[str, Callable[[Any], str]] = {"str": format_str, "Decimal": format_decimal, "int": format_int}
+# The condition under which format_str returns its argument unchanged (see there).
+_PLAIN_STR = 'type(x) is str and x.isprintable() and "&" not in x and "<" not in x and ">" not in x'
 # Keyed by id(spec); the spec is kept alive in the value so that its id is never reused.
 _WRITERS: dict[int, tuple[RecordSpec, Writer]] = {}
 
@@ -83,11 +85,10 @@ def _compile_writer(spec: RecordSpec) -> Writer:
         namespace[f"E{i}"] = f"</ceb:{f.name}>"
         namespace[f"R{i}"] = _RENDER[f.kind]
         skip = 'x is None or x == ""' if f.optional and f.kind == "str" else "x is None"
-        lines += [
-            f"    x = record.{_identifier(f.attr)}",
-            f"    if not ({skip}):",
-            f"        a(O{i} + R{i}(x) + E{i})",
-        ]
+        lines += [f"    x = record.{_identifier(f.attr)}", f"    if {skip}:", "        pass"]
+        if f.kind == "str":  # format_str's fast path, inlined: the string as it is
+            lines += [f"    elif {_PLAIN_STR}:", f"        a(O{i} + x + E{i})"]
+        lines += ["    else:", f"        a(O{i} + R{i}(x) + E{i})"]
     lines.append("    a(CLOSE)")
     return _build("write", "\n".join(lines), namespace)  # type: ignore[no-any-return]
 
