@@ -44,7 +44,9 @@ def clear_in_unit(
         xinc.message_id = renumber.get(xinc.message_id, xinc.message_id)
     counters = unit.counters()
     watermark = max(watermark, unit.watermark() or watermark)
-    state = unit.load_state(batch, watermark, config.partner_wait, counters)
+    state = unit.load_state(
+        batch, watermark, config.partner_wait, counters, risk_history=config.risk is not None
+    )
     effects = clear(batch, state, rulebook, config, watermark)
     outbox = [*rejections, *receipt_messages(effects)]
     if export_batch:

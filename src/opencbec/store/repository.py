@@ -85,8 +85,11 @@ class ClearingUnit(abc.ABC):
         watermark: datetime,
         partner_wait: timedelta,
         counters: dict[str, int],
+        *,
+        risk_history: bool = True,
     ) -> StateView:
-        """Read, in bulk, everything ``clear`` needs for ``batch``."""
+        """Read, in bulk, everything ``clear`` needs for ``batch`` (the parties' risk history only
+        with ``risk_history``: the random draw does not use it)."""
 
     @abc.abstractmethod
     def apply(

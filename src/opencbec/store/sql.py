@@ -71,8 +71,12 @@ class SqlClearingUnit(ClearingUnit):
         watermark: datetime,
         partner_wait: timedelta,
         counters: dict[str, int],
+        *,
+        risk_history: bool = True,
     ) -> StateView:
-        return self.store.load_state(self.conn, batch, watermark, partner_wait, counters)
+        return self.store.load_state(
+            self.conn, batch, watermark, partner_wait, counters, risk_history=risk_history
+        )
 
     def apply(
         self,
@@ -134,6 +138,8 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         watermark: datetime,
         partner_wait: timedelta,
         counters: dict[str, int],
+        *,
+        risk_history: bool = True,
     ) -> StateView:
         """Read, in bulk and on ``conn``, everything ``clear`` needs for ``batch``."""
         state = StateView(counters=counters)
@@ -153,7 +159,12 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
                 keys.update(partner_keys(d.key, f"{d.head.logistics_code}/{d.head.logistics_no}"))
             else:
                 invt_nos.add(d.head.invt_no)
-        return self._load_state(conn, batch, watermark, partner_wait, state, keys, link_keys, invt_nos, guids)
+        state = self._load_state(
+            conn, batch, watermark, partner_wait, state, keys, link_keys, invt_nos, guids
+        )
+        if risk_history:
+            risk_repo.load_history(conn, state, (inc.document for inc in batch))
+        return state
 
     def _load_state(
         self,
@@ -207,7 +218,6 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             inc.document.head.buyer_id_number for inc in batch if isinstance(inc.document, Inventory)
         )
         self._load_ledgers(conn, lists, buyers, state)
-        risk_repo.load_history(conn, state, (inc.document for inc in batch))
         return state
 
     def _load_current(
