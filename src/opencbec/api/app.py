@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -22,7 +23,7 @@ from opencbec import bootstrap
 from opencbec.api import enterprise
 from opencbec.api.background import Loop, clearing_loop, webhook_loop
 from opencbec.api.context import ApiContext
-from opencbec.api.logs import access_log, configure_logging
+from opencbec.api.logs import AccessLog, configure_logging
 from opencbec.api.settings import Settings, load_settings
 from opencbec.service.online import ClearingObserver, OnlineClearer
 from opencbec.service.signature_policy import SignaturePolicy
@@ -31,6 +32,10 @@ from opencbec.store.api_repo import ensure_api_tables
 from opencbec.store.enterprise_repo import EnterpriseRegistry
 
 log = logging.getLogger("opencbec.api")
+#: The interpreter's thread switch interval in a server process (Python's default is 5 ms). The
+#: clearing worker is CPU-bound; a request or intake-journal thread coming back from the database,
+#: the network or a lock waits up to this long for the interpreter lock, several times per request.
+SWITCH_INTERVAL_S = 0.0005
 OPTIONAL_ROUTERS = (
     "opencbec.api.officers",
     "opencbec.api.ops",
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app on ``settings`` (default: from the environment)."""
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     ctx = build_context(settings)
 
     @asynccontextmanager
@@ -114,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     app.state.engine = ctx.engine
     app.state.admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
-    app.middleware("http")(access_log)
+    app.add_middleware(AccessLog)
     app.include_router(enterprise.router)
     for module in OPTIONAL_ROUTERS:
         router = _optional_router(module)

@@ -7,6 +7,11 @@ enterprise (its customs code) or an officer (name and role). Roles are ordered
 supervisors and admins. A bootstrap admin token may be configured (``OPENCBEC_ADMIN_TOKEN``);
 there is no default. Missing or unknown credentials give 401, a principal of the wrong kind or
 too low a role 403.
+
+Verified tokens are cached per engine for at most :data:`CACHE_SECONDS` (by hash, never the token
+itself), so a request does not query ``api_credential``. :func:`revoke_token` empties the cache of
+its process at once; a token revoked by another process (``cbec token revoke``, another server
+worker) stops working there within :data:`CACHE_SECONDS`. Unknown tokens are not cached.
 """
 
 from __future__ import annotations
@@ -14,12 +19,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, insert, select, update
 
@@ -28,6 +37,10 @@ from opencbec.store.api_repo import credential, ensure_api_tables
 ROLES: tuple[str, ...] = ("viewer", "inspector", "supervisor", "admin")
 TOKEN_PREFIX = "cbec_"
 BOOTSTRAP_ADMIN = "bootstrap-admin"
+#: A verified token is trusted this long without reading ``api_credential`` again.
+CACHE_SECONDS = 1.0
+#: At most this many verified tokens cached per engine (the oldest are dropped first).
+CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,23 +111,88 @@ def issue_officer_token(engine: Engine, name: str, role: str) -> str:
 
 
 def revoke_token(engine: Engine, token: str) -> bool:
-    """Revoke a token; False when it was not known."""
+    """Revoke a token; False when it was not known. This process's cache forgets every token."""
     ensure_api_tables(engine)
     with engine.begin() as conn:
         done = conn.execute(
             update(credential).where(credential.c.token_hash == token_hash(token)).values(revoked=True)
         ).rowcount
+    forget_tokens(engine)
     return bool(done)
 
 
+class _TokenCache:
+    """Verified token hashes of one engine: ``digest -> (principal, monotonic expiry)``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[Principal, float]] = {}
+        self.generation = 0  # bumped by forget(): a lookup begun before a revocation is not cached
+
+    def get(self, digest: str) -> Principal | None:
+        hit = self.entries.get(digest)
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, digest: str, principal: Principal, generation: int) -> None:
+        with self.lock:
+            if generation != self.generation:
+                return
+            if len(self.entries) >= CACHE_SIZE:
+                del self.entries[next(iter(self.entries))]
+            self.entries[digest] = (principal, time.monotonic() + CACHE_SECONDS)
+
+    def forget(self) -> None:
+        with self.lock:
+            self.generation += 1
+            self.entries = {}
+
+
+_caches: weakref.WeakKeyDictionary[Engine, _TokenCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache(engine: Engine) -> _TokenCache:
+    found = _caches.get(engine)
+    if found is None:
+        with _caches_lock:
+            found = _caches.setdefault(engine, _TokenCache())
+    return found
+
+
+def forget_tokens(engine: Engine) -> None:
+    """Drop this process's cached verifications for ``engine`` (after a revocation)."""
+    _cache(engine).forget()
+
+
+def cached_principal(engine: Engine, token: str) -> Principal | None:
+    """The principal of ``token`` if it was verified less than :data:`CACHE_SECONDS` ago."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return _cache(engine).get(token_hash(token))
+
+
 def authenticate(engine: Engine, token: str, admin_token: str | None = None) -> Principal | None:
-    """The principal holding ``token``, or None."""
+    """The principal holding ``token``, or None (a verification is cached briefly)."""
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Officer(BOOTSTRAP_ADMIN, "admin")
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    ensure_api_tables(engine)
     digest = token_hash(token)
+    cache = _cache(engine)
+    hit = cache.get(digest)
+    if hit is not None:
+        return hit
+    generation = cache.generation
+    principal = _lookup(engine, digest)
+    if principal is not None:
+        cache.put(digest, principal, generation)
+    return principal
+
+
+def _lookup(engine: Engine, digest: str) -> Principal | None:
+    ensure_api_tables(engine)
     with engine.connect() as conn:
         row = conn.execute(
             select(credential).where(credential.c.token_hash == digest, credential.c.revoked.is_(False))
@@ -135,35 +213,43 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """FastAPI dependency: the authenticated caller (401 without valid credentials)."""
+    """FastAPI dependency: the authenticated caller (401 without valid credentials).
+
+    Async: a cached verification costs no thread switch; the database is read in a worker thread.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("missing bearer token")
     engine: Engine = request.app.state.engine
     admin: str | None = getattr(request.app.state, "admin_token", None)
-    principal = authenticate(engine, credentials.credentials, admin)
+    token = credentials.credentials
+    principal: Principal | None
+    if admin and hmac.compare_digest(token.encode(), admin.encode()):
+        principal = Officer(BOOTSTRAP_ADMIN, "admin")
+    else:
+        principal = cached_principal(engine, token) or await run_in_threadpool(authenticate, engine, token)
     if principal is None:
         raise _unauthorized("invalid or revoked token")
     request.state.principal = principal
     return principal
 
 
-def require_enterprise(principal: Annotated[Principal, Depends(current_principal)]) -> str:
+async def require_enterprise(principal: Annotated[Principal, Depends(current_principal)]) -> str:
     """FastAPI dependency: the calling enterprise's code (403 for officers)."""
     if not isinstance(principal, EnterprisePrincipal):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this endpoint is for enterprises")
     return principal.code
 
 
-def require_officer(min_role: str) -> Callable[[Principal], Officer]:
+def require_officer(min_role: str) -> Callable[[Principal], Awaitable[Officer]]:
     """FastAPI dependency factory: an officer with ``min_role`` or above (403 otherwise)."""
     if min_role not in ROLES:
         raise ValueError(f"role {min_role!r} must be one of {', '.join(ROLES)}")
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Officer:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Officer:
         if not isinstance(principal, Officer):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this endpoint is for officers")
         if not principal.has_role(min_role):

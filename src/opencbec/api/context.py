@@ -31,7 +31,12 @@ class ApiContext:
         return self.app.engine
 
 
-def context(request: Request) -> ApiContext:
-    """FastAPI dependency: the :class:`ApiContext` of the running app."""
+def app_context(request: Request) -> ApiContext:
+    """The :class:`ApiContext` of the running app."""
     ctx: ApiContext = request.app.state.ctx
     return ctx
+
+
+async def context(request: Request) -> ApiContext:
+    """FastAPI dependency: the :class:`ApiContext` of the running app (async: no thread switch)."""
+    return app_context(request)

@@ -180,7 +180,7 @@ def _refused(ctx: ApiContext, caller: str, raw: bytes, exc: MessageRejected) -> 
 @router.get("/messages/{message_id}", response_model=Submission, responses={404: {"description": "unknown"}})
 def get_message(message_id: int, caller: Caller, ctx: Ctx) -> Submission:
     """A submission's status, its documents' current status and the receipts produced for it."""
-    found = submission(ctx.engine, message_id, caller)
+    found = submission(ctx.engine, message_id, caller, ctx.clearer.journal)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no submission {message_id} of yours")
     return found

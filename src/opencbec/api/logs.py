@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opencbec.api.auth import Principal, principal_label
 
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 _HANDLER_NAME = "opencbec-structured"
 access = logging.getLogger("opencbec.access")
+_ID_PREFIX = uuid.uuid4().hex[:16]
+_ids = itertools.count(1)
 
 
 class JsonFormatter(logging.Formatter):
@@ -56,23 +58,47 @@ def configure_logging(fmt: str, level: str) -> None:
     logger.propagate = False
 
 
-async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Middleware: a request id (``X-Request-Id``) and one access-log line per request."""
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    started = time.perf_counter()
-    response = await call_next(request)
-    principal: Principal | None = getattr(request.state, "principal", None)
-    response.headers["X-Request-Id"] = request_id[:64]
-    access.info(
-        "request",
-        extra={
-            "event": "http",
-            "request_id": request_id[:64],
-            "method": request.method,
-            "path": request.url.path,
-            "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-            "principal": principal_label(principal) if principal is not None else None,
-        },
-    )
-    return response
+class AccessLog:
+    """ASGI middleware: a request id (``X-Request-Id``) and one access-log line per request.
+
+    Plain ASGI (no ``BaseHTTPMiddleware``: no extra task and stream per request). The request id is
+    the caller's ``X-Request-Id`` or this process's random prefix and a counter.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = given.decode("latin-1")[:64] if given else f"{_ID_PREFIX}{next(_ids):016x}"
+        started = time.perf_counter()
+        status_code = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode("latin-1"))]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if access.isEnabledFor(logging.INFO):
+                principal: Principal | None = scope.get("state", {}).get("principal")
+                access.info(
+                    "request",
+                    extra={
+                        "event": "http",
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status_code,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                        "principal": principal_label(principal) if principal is not None else None,
+                    },
+                )

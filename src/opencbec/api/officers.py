@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from opencbec.api.auth import Officer, require_officer
-from opencbec.api.context import context
+from opencbec.api.context import app_context
 from opencbec.api.ops import metrics
 from opencbec.bootstrap import App
 from opencbec.clearing.inspection import InspectionRefusedError, ListNotFoundError, Outcome
@@ -66,7 +66,7 @@ def services(request: Request) -> Services:
     state = request.app.state
     with _lock:
         if getattr(state, "officer_services", None) is None:
-            state.officer_services = Services(context(request).app)
+            state.officer_services = Services(app_context(request).app)
     svc: Services = state.officer_services
     return svc
 
@@ -260,7 +260,7 @@ def record_result(
         raise HTTPException(code, detail=str(exc)) from exc
     metrics.count_officer_action("inspection.record")
     metrics.count_inspection(body.outcome)
-    context(request).wake_webhooks()  # the receipts are in the outbox: deliver them now
+    app_context(request).wake_webhooks()  # the receipts are in the outbox: deliver them now
     return done.as_dict()
 
 

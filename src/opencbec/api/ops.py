@@ -26,7 +26,7 @@ from prometheus_client import (
 )
 from sqlalchemy import func, select, text
 
-from opencbec.api.context import context
+from opencbec.api.context import app_context
 from opencbec.api.logs import configure_logging as configure_api_logging
 from opencbec.store import schema as t
 
@@ -102,7 +102,7 @@ class Metrics:
         now = time.monotonic()
         if not force and now - self._status_read_at < STATUS_TTL:
             return
-        app = context(request).app
+        app = app_context(request).app
         counts = app.store.status_counts()
         self.documents.clear()
         for name, n in counts.items():
@@ -133,7 +133,7 @@ def health() -> dict[str, str]:
 def ready(request: Request) -> JSONResponse:
     """Readiness: the database is reachable and today's rules load."""
     checks: dict[str, str] = {}
-    app = context(request).app
+    app = app_context(request).app
     try:
         with app.engine.connect() as conn:
             conn.execute(text("SELECT 1"))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from opencbec.api.models import DocumentState, DocumentView, HistoryLine, ReceiptRef, Submission
@@ -14,6 +15,7 @@ from opencbec.api.parties import may_read
 from opencbec.domain.documents import DocumentKind
 from opencbec.store import schema as t
 from opencbec.store.api_repo import inbox, receipt_ref
+from opencbec.store.intake import IntakeJournal, JournalRow
 from opencbec.store.serialize import document_from_json
 
 _CHUNK = 500
@@ -37,15 +39,49 @@ def _ref(row: Any, with_xml: bool = False) -> ReceiptRef:
     return ReceiptRef(id=row.id, message_type=row.message_type, guid=row.guid, xml=xml)
 
 
-def submission(engine: Engine, message_id: int, caller: str) -> Submission | None:
-    """A submission of ``caller`` with its documents and receipts, or None."""
+def _inbox_row(conn: Connection, message_id: int, caller: str) -> Any:
+    return conn.execute(select(inbox).where(inbox.c.id == message_id, inbox.c.enterprise == caller)).first()
+
+
+def _journaled(row: JournalRow) -> Submission:
+    """A submission accepted into the intake journal and not filed yet: queued."""
+    return Submission(
+        message_id=row.id,
+        status="queued",
+        message_type=row.message_type,
+        guid=row.guid,
+        cop_msg_id=row.cop_msg_id,
+        documents=row.documents,
+        received_at=row.received_at,
+        cleared_at=None,
+        info="",
+        document_states=[],
+        receipts=[],
+    )
+
+
+def submission(
+    engine: Engine, message_id: int, caller: str, journal: IntakeJournal | None = None
+) -> Submission | None:
+    """A submission of ``caller`` with its documents and receipts, or None.
+
+    On SQLite an acknowledged submission may still be in the intake ``journal`` (a clearing batch
+    held the database): it is answered as queued. A journal row is forgotten only after the
+    transaction filing it into ``api_inbox`` committed, so api_inbox, then the journal, then
+    api_inbox again never misses an acknowledged submission.
+    """
     d, o = t.document.c, t.outbox.c
     with engine.connect() as conn:
-        row = conn.execute(
-            select(inbox).where(inbox.c.id == message_id, inbox.c.enterprise == caller)
-        ).first()
-        if row is None:
-            return None
+        row = _inbox_row(conn, message_id, caller)
+    if row is None and journal is not None:
+        queued = journal.get(message_id)
+        if queued is not None:
+            return _journaled(queued) if queued.enterprise == caller else None
+        with engine.connect() as conn:
+            row = _inbox_row(conn, message_id, caller)
+    if row is None:
+        return None
+    with engine.connect() as conn:
         guids: list[str] = json.loads(row.refs)
         docs = conn.execute(select(t.document).where(d.guid.in_(guids)).order_by(d.id)).all() if guids else []
         receipt_ids: list[int] = []

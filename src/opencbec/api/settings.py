@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     #: How long the online worker gathers submissions before clearing them together.
     batch_window_ms: int = Field(default=20, ge=1, le=10_000)
     #: At most this many queued messages per clearing batch.
-    batch_max_messages: int = Field(default=100, ge=1, le=10_000)
+    batch_max_messages: int = Field(default=300, ge=1, le=10_000)
     #: With the wall clock, clear (time out waiting lists) at least this often, even without traffic.
     tick_seconds: float = Field(default=60.0, gt=0)
     #: Share of clean lists inspected (``None``: the clearing default).

@@ -8,7 +8,8 @@ spends little of the machine's CPU) for a fixed time, recording when each submis
 acknowledged. A feed reader in this process follows every declaring agent's receipt feed and
 notes when each list's release (800) receipt appears. From the two: sustained messages/s (here
 equal to documents/s, one document per message), acknowledgement latency, and the time from
-the acknowledgement of the last of a parcel's four documents to its release receipt.
+the acknowledgement of the last of a parcel's four documents to its release receipt. The server
+runs one process per CPU (at most 2; ``cbec serve --workers``).
 """
 
 from __future__ import annotations
@@ -155,9 +156,20 @@ class _FeedReader(threading.Thread):
 
 
 def run_online(
-    traffic_dir: Path, files: Sequence[Path], work: Path, seconds: float, concurrency: int = 16
+    traffic_dir: Path,
+    files: Sequence[Path],
+    work: Path,
+    seconds: float,
+    concurrency: int = 16,
+    workers: int | None = None,
 ) -> OnlineResult:
-    """Serve a fresh SQLite database and load it for ``seconds``."""
+    """Serve a fresh SQLite database and load it for ``seconds``.
+
+    The server runs ``cbec serve --workers N``, N = ``workers`` or one process per CPU (at most
+    2): one process's acceptance and clearing share one interpreter lock, so one process uses
+    about one core whatever the load.
+    """
+    workers = workers or max(1, min(2, os.cpu_count() or 1))
     from opencbec.api.auth import issue_enterprise_token
     from opencbec.store.sql import make_engine
 
@@ -179,7 +191,19 @@ def run_online(
     }
     server_log = (work / "serve.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "opencbec", "serve", "--db", str(db), "--port", str(port), "--no-demo-data"],
+        [
+            sys.executable,
+            "-m",
+            "opencbec",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--no-demo-data",
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=server_log,
         stderr=subprocess.STDOUT,

@@ -147,6 +147,7 @@ class OnlineClearer:
         max_messages: int = 100,
         limits: XmlLimits | None = None,
         observer: ClearingObserver | None = None,
+        file_at_once: bool = False,  # file each journal group into api_inbox after its acks
     ) -> None:
         self.observer: ClearingObserver = observer or _NoObserver()
         self.store = store
@@ -160,7 +161,7 @@ class OnlineClearer:
         self.journal: IntakeJournal | None = None
         if path is not None:
             self._nowait = nowait_engine(store.engine)
-            self.journal = IntakeJournal(path, self._largest_id(), self._file_now)
+            self.journal = IntakeJournal(path, self._largest_id(), self._file_now if file_at_once else None)
         self._decoded: dict[int, DecodedMessage] = {}
         self._decoded_lock = threading.Lock()
         # Build the (cached) schemas now: lxml cannot build them from several threads at once.

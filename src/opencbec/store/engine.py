@@ -10,6 +10,11 @@ from sqlalchemy import Engine, create_engine, event
 from opencbec.store.migrations import upgrade
 from opencbec.store.postgres import close_pool_on_collect, engine_options, is_postgres, normalise_url
 
+#: SQLite pool: one connection per request thread (AnyIO's 40) and the server's own threads, so
+#: connections are reused, not reopened (each new one runs the PRAGMAs below).
+SQLITE_POOL_SIZE = 48
+SQLITE_MAX_OVERFLOW = 16
+
 
 def database_url(db: str) -> str:
     """A SQLAlchemy URL from a ``--db`` value: a URL as is, otherwise a SQLite file path."""
@@ -21,10 +26,16 @@ def database_url(db: str) -> str:
 def make_engine(db: str) -> Engine:
     """Open the database at the latest schema revision (migrations run if needed).
 
-    SQLite gets WAL, full sync and a busy timeout; PostgreSQL (psycopg 3) a checked pool.
+    SQLite gets WAL, full sync, a busy timeout and a pool as large as the server's request threads;
+    PostgreSQL (psycopg 3) a checked pool.
     """
     url = database_url(db)
-    engine = create_engine(url, **(engine_options() if is_postgres(url) else {}))
+    options: dict[str, Any] = {}
+    if is_postgres(url):
+        options = engine_options()
+    elif url.startswith("sqlite:///") and ":memory:" not in url:
+        options = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_MAX_OVERFLOW}
+    engine = create_engine(url, **options)
     if url.startswith("sqlite"):
 
         @event.listens_for(engine, "connect")

@@ -16,11 +16,12 @@ few inserts or deletes.
   (or opened) its sequence is raised to the largest ``api_inbox`` id, so ids never collide with
   submissions made before the journal existed. A refused submission reserves its id here too
   (:meth:`IntakeJournal.reserve`), so every submission id comes from one sequence.
-* **Filing at once.** After each group commit the writer offers the group to ``file_now``
-  (:class:`~opencbec.service.online.OnlineClearer` files it into ``api_inbox`` if the main
-  database's writer lock is free *at once*, never waiting), before the answers go out; so when no
-  batch is running a submission is visible in ``api_inbox`` by the time it is acknowledged. Rows
-  filed so are deleted from the journal with the next group.
+* **Filing at once.** After each group commit the writer answers the group's requests, then offers
+  the group to ``file_now`` (:class:`~opencbec.service.online.OnlineClearer` files it into
+  ``api_inbox`` if the main database's writer lock is free *at once*, never waiting). Rows filed so
+  are deleted from the journal with the next group. An acknowledged submission is in the journal or
+  in ``api_inbox`` at every moment (:meth:`IntakeJournal.get`; ``GET /v1/messages/{id}`` looks in
+  both), so filing after the answer leaves no window in which it is unknown.
 * **Filing.** The clearing worker moves journal rows into ``api_inbox`` (as ``queued``, same id)
   inside its clearing transaction, skipping ids already there, and deletes them from the journal
   after that transaction commits (:meth:`IntakeJournal.forget`). A crash between the two leaves
@@ -219,38 +220,36 @@ class IntakeJournal:
             if not isinstance(exc, Exception):
                 raise
             return
+        for op, result in zip(ops, results, strict=True):
+            op.done.set_result(result)  # durable: answer now, file after
         appended = [
             _row(result, op.payload) for op, result in zip(ops, results, strict=True) if op.kind == "append"
         ]
         if appended and self._file_now is not None and self._file_now(appended):
             self._filed.extend(r.id for r in appended)
-        for op, result in zip(ops, results, strict=True):
-            op.done.set_result(result)
 
     # -- reads ---------------------------------------------------------------------------------
-    def pending(self, limit: int) -> list[JournalRow]:
-        """The oldest ``limit`` rows not yet forgotten, in id order."""
+    def _select(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         conn = connect(self.path)
         try:
-            rows = conn.execute(
-                f"SELECT id, {', '.join(COLUMNS)} FROM intake ORDER BY id LIMIT ?", (limit,)
-            ).fetchall()
+            return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
+
+    def pending(self, limit: int) -> list[JournalRow]:
+        """The oldest ``limit`` rows not yet forgotten, in id order."""
+        rows = self._select(f"SELECT id, {', '.join(COLUMNS)} FROM intake ORDER BY id LIMIT ?", (limit,))
         return [_row(int(r[0]), r[1:]) for r in rows]
+
+    def get(self, row_id: int) -> JournalRow | None:
+        """The row ``row_id`` if it is still in the journal (not yet forgotten)."""
+        rows = self._select(f"SELECT id, {', '.join(COLUMNS)} FROM intake WHERE id = ?", (row_id,))
+        return _row(int(rows[0][0]), rows[0][1:]) if rows else None
 
     def ids(self) -> list[int]:
         """The ids of every row not yet forgotten (some may be filed already)."""
-        conn = connect(self.path)
-        try:
-            return [int(r[0]) for r in conn.execute("SELECT id FROM intake ORDER BY id")]
-        finally:
-            conn.close()
+        return [int(r[0]) for r in self._select("SELECT id FROM intake ORDER BY id")]
 
     def count(self) -> int:
         """How many rows wait to be filed."""
-        conn = connect(self.path)
-        try:
-            return int(conn.execute("SELECT count(*) FROM intake").fetchone()[0])
-        finally:
-            conn.close()
+        return int(self._select("SELECT count(*) FROM intake")[0][0])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import func, select
+import time
 
-from opencbec.api.auth import issue_officer_token, revoke_token
+import pytest
+from sqlalchemy import func, select, update
+
+from opencbec.api.auth import CACHE_SECONDS, issue_officer_token, revoke_token, token_hash
 from opencbec.store.api_repo import credential, inbox
 from tests.e2e.api.conftest import Api
 from tests.e2e.api.messages import AGENT, EBC, EBP, LOGISTICS, PAY, message, parcel
@@ -41,6 +43,17 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(api: Api) -> None:
     assert token not in hashes and all(len(h) == 64 for h in hashes)
     assert api.get(EBP, "/v1/receipts").status_code == 200
     assert revoke_token(api.ctx.engine, token)
+    assert api.get(EBP, "/v1/receipts").status_code == 401
+
+
+def test_a_token_revoked_by_another_process_stops_working_within_the_cache_bound(api: Api) -> None:
+    token = api.tokens[EBP]
+    assert api.get(EBP, "/v1/receipts").status_code == 200  # verified, now cached
+    with api.ctx.engine.begin() as conn:  # as ``revoke_token`` in another process would
+        conn.execute(
+            update(credential).where(credential.c.token_hash == token_hash(token)).values(revoked=True)
+        )
+    time.sleep(CACHE_SECONDS + 0.2)
     assert api.get(EBP, "/v1/receipts").status_code == 401
 
 

@@ -71,3 +71,21 @@ def test_nothing_accepted_is_lost_across_a_restart(make_api: Callable[..., Api])
     assert second.ctx.clearer.pending() == 0
     before = max(i for _s, i in journal_only + filed)
     assert min(i for _s, i in _submit_parcel(second)) > before  # ids are never reused
+
+
+def test_a_submission_in_the_journal_is_answered_as_queued(make_api: Callable[..., Api]) -> None:
+    api = make_api()
+    assert api.ctx.clearer.journal is not None
+    with clearing_unit_held(api):
+        ids = _submit_parcel(api)
+        assert api.ctx.clearer.journal.count() == len(ids)  # not filed into api_inbox yet
+        for sender, message_id in ids:
+            response = api.get(sender, f"/v1/messages/{message_id}")
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert (body["messageId"], body["status"], body["documents"]) == (message_id, "queued", 1)
+        sender, message_id = ids[0]
+        other = next(s for s, _i in ids if s != sender)
+        assert api.get(other, f"/v1/messages/{message_id}").status_code == 404  # not the caller's
+    for sender, message_id in ids:
+        assert api.wait_cleared(sender, message_id)["status"] == "cleared"
