@@ -7,6 +7,7 @@ XSD patched in memory so that every ``ds:Signature`` reference has ``minOccurs="
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib import resources
 from typing import cast
@@ -52,9 +53,30 @@ def _load_xsd_tree(name: str) -> etree._Element:
     return etree.fromstring(_xsd_bytes(name), parser, base_url=f"opencbec-xsd:{name}")
 
 
-@cache
+#: libxml2 fails (XMLSchemaParseError) when two threads build schemas at the same time.
+_BUILDING = threading.Lock()
+
+
 def import_schema(require_signature: bool = True) -> etree.XMLSchema:
     """``ceb-import.xsd``; with ``require_signature=False`` every ds:Signature is optional."""
+    with _BUILDING:
+        return _import_schema(require_signature)
+
+
+def export_schema() -> etree.XMLSchema:
+    """``ceb-export.xsd`` (CEB213..CEB792); its ``ds:Signature`` is optional everywhere."""
+    with _BUILDING:
+        return _export_schema()
+
+
+def terminal_schema() -> etree.XMLSchema:
+    """``ceb-terminal.xsd``: the ``dxp:DxpMsg`` envelope."""
+    with _BUILDING:
+        return _terminal_schema()
+
+
+@cache
+def _import_schema(require_signature: bool) -> etree.XMLSchema:
     tree = _load_xsd_tree("ceb-import.xsd")
     if not require_signature:
         for ref in tree.iter(f"{{{XS}}}element"):
@@ -64,14 +86,12 @@ def import_schema(require_signature: bool = True) -> etree.XMLSchema:
 
 
 @cache
-def export_schema() -> etree.XMLSchema:
-    """``ceb-export.xsd`` (CEB213..CEB792); its ``ds:Signature`` is optional everywhere."""
+def _export_schema() -> etree.XMLSchema:
     return etree.XMLSchema(_load_xsd_tree("ceb-export.xsd"))
 
 
 @cache
-def terminal_schema() -> etree.XMLSchema:
-    """``ceb-terminal.xsd``: the ``dxp:DxpMsg`` envelope."""
+def _terminal_schema() -> etree.XMLSchema:
     return etree.XMLSchema(_load_xsd_tree("ceb-terminal.xsd"))
 
 

@@ -275,3 +275,30 @@ def test_json_member_names_that_are_not_element_names_fail_the_schema():
     refusal = _refused(b'{"CEB311Message": {"guid": "x", "not a name": "1"}}')
     assert refusal.code == "0002"
     assert "not a name" in refusal.info
+
+
+def test_schemas_built_by_several_threads_at_once_are_one_and_valid() -> None:
+    """libxml2 refuses concurrent schema builds; the builders serialise them (first use by a server)."""
+    import threading
+
+    from opencbec.messages import schema
+
+    for builder in (schema._import_schema, schema._export_schema, schema._terminal_schema):
+        builder.cache_clear()
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            results.extend([schema.import_schema(False), schema.export_schema(), schema.terminal_schema()])
+        except BaseException as exc:  # the test reports any failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results) == 24
+    assert len({id(r) for r in results}) == 3
