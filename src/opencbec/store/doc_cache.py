@@ -16,8 +16,8 @@ from opencbec.domain.documents import Document, DocumentKind
 from opencbec.store.serialize import document_from_json, reads_back_equal
 
 #: Documents kept at most (least recently used dropped first): about 5 KB each with its text, so
-#: at most some 250 MB; partners arrive close together, so recent documents are what is reloaded.
-CAPACITY = 50_000
+#: at most some 125 MB; partners arrive close together, so recent documents are what is reloaded.
+CAPACITY = 25_000
 
 #: (kind, text) -> (document, whether it is known to equal ``document_from_json(kind, text)``).
 _DOCS: OrderedDict[tuple[DocumentKind, str], tuple[Document, bool]] = OrderedDict()
