@@ -104,7 +104,7 @@ def batch_clearer(
     app: App,
     outbox: Path | None,
     *,
-    batch_documents: int = 2000,
+    batch_documents: int = 5000,
     verify_signatures: bool = True,
     workers: int = 1,
 ) -> BatchClearer:

@@ -47,7 +47,7 @@ def clear_command(
     ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per clearing batch.")
-    ] = 2000,
+    ] = 5000,
     partner_wait_hours: Annotated[
         float | None,
         typer.Option(

@@ -3,10 +3,10 @@
 The reference below is the simplest possible driver of the rules: it reads the messages in
 order and clears every document alone, in its own clearing unit and transaction, with the
 event-time clock advanced document by document. ``cbec clear`` instead decodes in a worker
-process, clears batches of 2,000 documents and writes them in bulk. On the same 2,000 parcels
-(plus refused messages) every document must end with the same status, reason, list number,
-pre-entry number, dutiable value and taxes, every buyer's ledger must hold the same sums and
-every receipt entry (status and reason per document, in order) must be the same.
+process, clears batches of documents (the default size, and 700) and writes them in bulk. On
+the same 2,000 parcels (plus refused messages) every document must end with the same status,
+reason, list number, pre-entry number, dutiable value and taxes, every buyer's ledger must hold
+the same sums and every receipt entry (status and reason per document) must be the same.
 
 Only the times at which a waiting list is refused for missing partners may differ (the batch
 driver notices the passed deadline at the end of its batch, the reference at the next
@@ -82,11 +82,10 @@ def clear_one_document_at_a_time(db: Path, traffic: Path) -> None:
                               rulebook, config)  # fmt: skip
 
 
-def clear_in_batches(db: Path, traffic: Path, workers: int) -> None:
+def clear_in_batches(db: Path, traffic: Path, workers: int, batch_documents: int | None = None) -> None:
     app = bootstrap.build(str(db))
-    bootstrap.batch_clearer(app, None, batch_documents=2000, verify_signatures=False, workers=workers).run(
-        [traffic]
-    )
+    size = {"batch_documents": batch_documents} if batch_documents else {}
+    bootstrap.batch_clearer(app, None, verify_signatures=False, workers=workers, **size).run([traffic])
 
 
 _ENTRY = re.compile(
@@ -135,7 +134,7 @@ def outcome(db: Path) -> dict[str, Any]:
 
 def test_batched_parallel_clearing_equals_one_document_at_a_time(traffic: Path, tmp_path: Path) -> None:
     clear_one_document_at_a_time(tmp_path / "reference.db", traffic)
-    clear_in_batches(tmp_path / "one.db", traffic, workers=1)
+    clear_in_batches(tmp_path / "one.db", traffic, workers=1, batch_documents=700)
     clear_in_batches(tmp_path / "two.db", traffic, workers=2)
     reference = outcome(tmp_path / "reference.db")
     one, two = outcome(tmp_path / "one.db"), outcome(tmp_path / "two.db")

@@ -89,7 +89,7 @@ class BatchClearer:
         config: ClearingConfig,
         outbox_dir: Path | None = None,
         *,
-        batch_documents: int = 2000,
+        batch_documents: int = 5000,
         require_signature: bool = False,
         limits: XmlLimits | None = None,
         verifier: Verifier | None = None,

@@ -26,8 +26,9 @@ from opencbec.store.serialize import document_to_json, remember_json
 
 #: Files per task sent to a worker (amortises the inter-process round trip).
 CHUNK_FILES = 16
-#: Chunks in flight per worker (how far decoding may run ahead of clearing).
-AHEAD_PER_WORKER = 4
+#: Chunks in flight per worker (how far decoding may run ahead of clearing): more than a clearing
+#: batch's worth of files, so that the workers keep decoding while a batch is written.
+AHEAD_PER_WORKER = 32
 
 
 @dataclass(slots=True)
