@@ -1,0 +1,105 @@
+"""Where a batch ``cbec clear`` spends its time, stage by stage (the breakdown in docs/performance.md).
+
+    .venv/bin/python scripts/clear_stages.py DIR [--workers N] [--batch-size N]
+
+Clears the messages under DIR into a fresh SQLite file with wall-clock timers around the stages
+of the clearing process: waiting for the next decoded message (with ``--workers 1`` this is the
+reading and decoding itself), storing the messages, loading the state, the clearing core,
+encoding the receipts and writing the effects (commit included in ``flush``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+TIMES: defaultdict[str, float] = defaultdict(float)
+
+
+def _timed(owner: Any, name: str, label: str) -> None:
+    inner: Callable[..., Any] = getattr(owner, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            TIMES[label] += time.perf_counter() - started
+
+    setattr(owner, name, timed)
+
+
+def _instrument() -> None:
+    from opencbec.service import batch_clear, core
+    from opencbec.store import sql
+
+    _timed(sql.SqlStore, "insert_messages", "store messages")
+    _timed(sql.SqlStore, "load_state", "load state")
+    _timed(core, "clear", "clearing core")
+    _timed(core, "receipt_messages", "encode receipts")
+    _timed(sql.SqlStore, "apply", "write effects")
+    _timed(batch_clear.BatchClearer, "_flush", "flush (all of a batch, commit included)")
+    decoded = batch_clear.BatchClearer._decoded
+
+    def waited(self: Any, paths: Any) -> Any:
+        inner = decoded(self, paths)
+
+        def items() -> Iterator[Any]:
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(inner)
+                except StopIteration:
+                    return
+                finally:
+                    TIMES["next decoded message"] += time.perf_counter() - started
+                yield item
+
+        class Items:
+            def __init__(self) -> None:
+                self.it = items()
+
+            def __iter__(self) -> Iterator[Any]:
+                return self.it
+
+            def close(self) -> None:
+                inner.close()
+
+        return Items()
+
+    batch_clear.BatchClearer._decoded = waited  # type: ignore[method-assign]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    args = parser.parse_args()
+    _instrument()
+    from opencbec import bootstrap
+
+    with tempfile.TemporaryDirectory() as scratch:
+        app = bootstrap.build(str(Path(scratch) / "stages.db"))
+        clearer = bootstrap.batch_clearer(
+            app, None, batch_documents=args.batch_size, verify_signatures=False, workers=args.workers
+        )
+        started = time.perf_counter()
+        summary = clearer.run([args.directory])
+        total = time.perf_counter() - started
+    print(summary.line())  # noqa: T201
+    print(f"workers={args.workers} batch={args.batch_size}: {total:.2f} s in all")  # noqa: T201
+    for label, seconds in TIMES.items():
+        print(f"  {label:45s} {seconds:7.2f} s")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
