@@ -27,8 +27,11 @@ from opencbec.store.serialize import document_to_json, remember_json
 #: Files per task sent to a worker (amortises the inter-process round trip).
 CHUNK_FILES = 16
 #: Chunks in flight per worker (how far decoding may run ahead of clearing): more than a clearing
-#: batch's worth of files, so that the workers keep decoding while a batch is written.
+#: batch's worth of files, so that the workers keep decoding while a batch is written ...
 AHEAD_PER_WORKER = 32
+#: ... and at most this many bytes of message files (decoded messages take some ten times their
+#: size in memory, so memory does not depend on how large the messages are).
+AHEAD_BYTES = 12 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -93,18 +96,23 @@ def decoded_files(
     context = multiprocessing.get_context("forkserver")
     decoders = workers - 1
     with ProcessPoolExecutor(max_workers=decoders, mp_context=context, initializer=_warm_up) as pool:
-        pending: deque[Future[list[Decoded]]] = deque()
+        pending: deque[tuple[Future[list[Decoded]], int]] = deque()
         chunks = _chunks(paths, CHUNK_FILES)
         limit = decoders * AHEAD_PER_WORKER
+        in_flight = 0  # bytes of the files submitted and not yet handed on
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_decode_chunk, chunk, require_signature, limits))
-                if len(pending) >= limit:
-                    yield from _prepared(pending.popleft().result())
+                size = sum(_size(p) for p in chunk)
+                pending.append((pool.submit(_decode_chunk, chunk, require_signature, limits), size))
+                in_flight += size
+                while pending and (len(pending) >= limit or in_flight > AHEAD_BYTES):
+                    future, done = pending.popleft()
+                    in_flight -= done
+                    yield from _prepared(future.result())
             while pending:
-                yield from _prepared(pending.popleft().result())
+                yield from _prepared(pending.popleft()[0].result())
         finally:
-            for future in pending:
+            for future, _size_of in pending:
                 future.cancel()
 
 
@@ -126,6 +134,13 @@ def _chunks(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_and_decode reports it
 
 
 def _read_at_most(path: Path, limit: int) -> bytes:
