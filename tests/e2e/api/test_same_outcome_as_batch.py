@@ -33,17 +33,7 @@ def _outcomes(engine: Engine) -> dict[tuple[str, str], tuple[Any, ...]]:
         rows = conn.execute(
             select(d.kind, d.key, d.status, d.info, d.pre_no, d.invt_no, d.dutiable_value).where(d.is_current)
         ).all()
-    return {(r.kind, r.key): (r.status, _info(r.info), *tuple(r)[4:]) for r in rows}
-
-
-def _info(info: str) -> str:
-    """``returnInfo``; for a 9001 time-out only up to the deadline.
-
-    The core's detail of a 9001 depends on the batch size (``cbec clear --batch-size 1`` says
-    "waybill not received" where a large batch that also holds the late waybill says "waybill ...
-    received after the deadline"), so it is not compared.
-    """
-    return info.split("; ", 1)[0] if info.startswith("[Code:9001;") else info
+    return {(r.kind, r.key): (r.status, r.info, *tuple(r)[4:]) for r in rows}
 
 
 def _ledger(engine: Engine) -> list[tuple[Any, ...]]:
