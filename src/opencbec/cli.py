@@ -184,6 +184,24 @@ def serve_command(
     serve(db, host, port, workers, demo_data=demo_data, env_file=env_file)
 
 
+@app.command("work")
+def work_command(
+    db: DbOption = None,
+    env_file: Annotated[
+        Path | None, typer.Option("--env-file", help="OPENCBEC_* settings file (KEY=value lines).")
+    ] = None,
+) -> None:
+    """Run the online clearing worker and webhook delivery without HTTP (see docs/deployment.md).
+
+    ``cbec serve --workers N`` starts one itself; run it alone beside ``cbec serve`` processes
+    that have ``OPENCBEC_WORKER=false``. Stops on SIGTERM or Ctrl-C after the batch in hand.
+    """
+    from opencbec.api.settings import load_settings
+    from opencbec.api.worker import run_worker
+
+    run_worker(load_settings(env_file, **({"db": db} if db else {})))
+
+
 @app.command("bench")
 def bench_command(
     parcels: Annotated[int, typer.Option("--parcels", min=1, help="Parcels of simulated traffic.")] = 100_000,

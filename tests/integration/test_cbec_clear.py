@@ -160,7 +160,9 @@ def parcel_time(parcel: Parcel):  # type: ignore[no-untyped-def]
     return datetime.strptime(parcel.inventory.head.app_time, "%Y%m%d%H%M%S") + timedelta(days=1)
 
 
-def test_verify_mode_clears_signed_lists_and_refuses_unsigned_ones(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_verify_mode_clears_signed_lists_and_refuses_unsigned_ones(tmp_path: Path, workers: str) -> None:
+    """With ``--workers 2`` the signatures are checked in the decoding process, on a snapshot."""
     from cryptography.hazmat.primitives import serialization
 
     from opencbec.signatures import sign_message
@@ -181,9 +183,9 @@ def test_verify_mode_clears_signed_lists_and_refuses_unsigned_ones(tmp_path: Pat
         write_parcel(inbox, prefix, parcel)
     list_file = inbox / "a_3_inventory.xml"
     list_file.write_bytes(sign_message(list_file.read_bytes(), key, cert))
-    result = runner.invoke(
-        app, ["clear", "--inspection-rate", "0", "--db", db, "--outbox", str(tmp_path / "out"), str(inbox)]
-    )
+    out = str(tmp_path / "out")
+    args = ["clear", "--inspection-rate", "0", "--workers", workers, "--db", db, "--outbox", out, str(inbox)]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "8 messages (1 refused by CEB900)" in result.output
     assert "inventory:800=1" in result.output

@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        loops = _start_loops(ctx)
+        loops = start_loops(ctx)
         log.info(
             "server started",
             extra={
@@ -133,7 +133,8 @@ def _noop() -> None:
     return None
 
 
-def _start_loops(ctx: ApiContext) -> list[Loop]:
+def start_loops(ctx: ApiContext, poll_seconds: float | None = None) -> list[Loop]:
+    """Start the background loops the settings ask for in this process (clearing, webhooks)."""
     settings, loops = ctx.settings, []
     if settings.webhooks:
         dispatcher = WebhookDispatcher(
@@ -147,7 +148,8 @@ def _start_loops(ctx: ApiContext) -> list[Loop]:
         loops.append(hooks)
     if settings.worker:
         tick = settings.tick_seconds if settings.clock == "wall" else None
-        worker = clearing_loop(ctx.clearer, settings.batch_window_ms, tick, on_cleared=ctx.wake_webhooks)
+        wake, window = ctx.wake_webhooks, settings.batch_window_ms
+        worker = clearing_loop(ctx.clearer, window, tick, on_cleared=wake, poll_seconds=poll_seconds)
         ctx.wake_worker = worker.wake
         loops.append(worker)
     for loop in loops:

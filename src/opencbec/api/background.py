@@ -67,11 +67,13 @@ def clearing_loop(
     window_ms: int,
     tick_seconds: float | None,
     on_cleared: Callable[[], None] = lambda: None,
+    poll_seconds: float | None = None,
 ) -> Loop:
     """The worker: gathers submissions for the window, then clears until the queue is empty.
 
-    With ``tick_seconds`` (wall clock) it also clears an empty batch that often, so lists
-    waiting for their partners time out without traffic.
+    Idle, it looks for other processes' submissions every ``poll_seconds`` (default: the window,
+    at least :data:`MIN_POLL_SECONDS`). With ``tick_seconds`` (wall clock) it also clears an empty
+    batch that often, so lists waiting for their partners time out without traffic.
     """
     window = window_ms / 1000
     last = time.monotonic()
@@ -92,7 +94,8 @@ def clearing_loop(
             last = time.monotonic()
             on_cleared()
 
-    return Loop("opencbec-clearing", step, max(window, MIN_POLL_SECONDS))
+    poll = poll_seconds if poll_seconds is not None else max(window, MIN_POLL_SECONDS)
+    return Loop("opencbec-clearing", step, poll)
 
 
 def webhook_loop(dispatcher: WebhookDispatcher, poll_ms: int) -> Loop:

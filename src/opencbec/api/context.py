@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from opencbec.api.settings import Settings
 from opencbec.bootstrap import App
-from opencbec.service.batch_clear import Verifier
+from opencbec.service.decode_pool import Verifier
 from opencbec.service.online import OnlineClearer
 
 

@@ -12,6 +12,8 @@ import uvicorn
 from sqlalchemy import func, select
 
 from opencbec import bootstrap
+from opencbec.api.settings import Settings
+from opencbec.api.worker import WorkerProcess, spawn_worker
 from opencbec.service.batch_clear import ClearSummary
 from opencbec.store import schema as t
 
@@ -57,8 +59,9 @@ def serve(
 
     ``demo_data`` (default: on only for the default SQLite database) loads a simulated day into
     an empty database first. Settings other than the database come from ``OPENCBEC_*``
-    environment variables or ``env_file``; with ``workers > 1`` each worker process builds the
-    app from the environment (the online workers share the queue through the database).
+    environment variables or ``env_file``. With ``workers > 1`` each HTTP process builds the app
+    from the environment and only accepts; one ``cbec work`` process started beside them (and
+    restarted if it dies) clears the queue and delivers webhooks (:mod:`opencbec.api.worker`).
     """
     from opencbec.api.settings import load_settings
 
@@ -69,9 +72,24 @@ def serve(
         summary = load_demo_data(settings.db)
         log.info("demo data loaded", extra={"event": "demo_data", "summary": summary.line()})
     if workers > 1:
-        os.environ["OPENCBEC_DB"] = settings.db
-        if env_file is not None:
-            os.environ.setdefault("OPENCBEC_ENV_FILE", str(env_file))
+        _serve_with_worker(settings, host, port, workers, env_file)
+        return
+    from opencbec.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+def _serve_with_worker(settings: Settings, host: str, port: int, workers: int, env_file: Path | None) -> None:
+    """``workers`` HTTP processes that only accept, and one ``cbec work`` process that clears."""
+    os.environ["OPENCBEC_DB"] = settings.db
+    if env_file is not None:
+        os.environ.setdefault("OPENCBEC_ENV_FILE", str(env_file))
+    worker = None
+    if settings.worker or settings.webhooks:
+        worker = WorkerProcess(settings.db, env_file, dict(os.environ), spawn_worker)
+        worker.start()
+        os.environ["OPENCBEC_WORKER"] = os.environ["OPENCBEC_WEBHOOKS"] = "false"  # for the HTTP processes
+    try:
         uvicorn.run(
             "opencbec.api.app:app_from_env",
             factory=True,
@@ -80,7 +98,6 @@ def serve(
             workers=workers,
             log_config=None,
         )
-        return
-    from opencbec.api.app import create_app
-
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    finally:
+        if worker is not None:
+            worker.stop()

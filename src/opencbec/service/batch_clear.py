@@ -25,15 +25,13 @@ from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service.core import clear_in_unit
-from opencbec.service.decode_pool import Decoded, decoded_files
+from opencbec.service.decode_pool import Decoded, Verifier, decoded_files
 from opencbec.service.outbox import write_files
 from opencbec.store.repository import ClearingStore, MessageRow, OutboxRow
 from opencbec.store.serialize import forget_json
 
 READABLE_SUFFIXES = frozenset({".xml", ".json"})
 
-#: Checks a decoded message's signature; raises ``MessageRejected`` (1001/1002/1004/1999) if bad.
-Verifier = Callable[[bytes, DecodedMessage], None]
 EPOCH = datetime(2000, 1, 1)
 
 
@@ -129,8 +127,6 @@ class BatchClearer:
                     if isinstance(item.result, MessageRejected):
                         raise item.result
                     decoded = item.result
-                    if self.verifier is not None:
-                        self.verifier(data, decoded)
                 except MessageRejected as exc:
                     summary.rejected_messages += 1
                     messages.append(_rejected_row(message_id, path, data, exc, watermark))
@@ -178,6 +174,7 @@ class BatchClearer:
             require_signature=self.require_signature,
             limits=self.limits,
             workers=self.workers,
+            verifier=self.verifier,
         )
 
     def _flush(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,11 @@ from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.store.serialize import document_to_json, remember_json
+
+#: Checks a decoded message's signature; raises ``MessageRejected`` (1001/1002/1004/1999) if bad.
+Verifier = Callable[[bytes, DecodedMessage], None]
+#: The verifier of a worker process (set once by its initializer).
+_WORKER_VERIFIER: Verifier | None = None
 
 #: Files per task sent to a worker (amortises the inter-process round trip).
 CHUNK_FILES = 16
@@ -46,8 +51,11 @@ class Decoded:
     stored_json: tuple[str, ...] | None = None
 
 
-def read_and_decode(path: Path, require_signature: bool, limits: XmlLimits) -> Decoded:
-    """Read ``path`` (at most ``limits.max_bytes`` of it) and decode it; never raises ``MessageRejected``."""
+def read_and_decode(
+    path: Path, require_signature: bool, limits: XmlLimits, verifier: Verifier | None = None
+) -> Decoded:
+    """Read ``path`` (at most ``limits.max_bytes`` of it), decode it and check its signature with
+    ``verifier``; never raises ``MessageRejected`` (a refusal is the result)."""
     size = path.stat().st_size
     data = _read_at_most(path, limits.max_bytes)
     result: DecodedMessage | MessageRejected
@@ -59,6 +67,8 @@ def read_and_decode(path: Path, require_signature: bool, limits: XmlLimits) -> D
                 "per message (only the first bytes are kept)",
             )
         result = decode_message(data, require_signature=require_signature, limits=limits, accept_export=True)
+        if verifier is not None:
+            verifier(data, result)
     except MessageRejected as exc:
         result = exc
     return Decoded(path, size, data, result)
@@ -66,36 +76,51 @@ def read_and_decode(path: Path, require_signature: bool, limits: XmlLimits) -> D
 
 def _decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) -> list[Decoded]:
     """Runs in a worker: decode the files and serialise their documents for storage too."""
-    out = [read_and_decode(p, require_signature, limits) for p in paths]
+    out = [read_and_decode(p, require_signature, limits, _WORKER_VERIFIER) for p in paths]
     for item in out:
         if isinstance(item.result, DecodedMessage):
             item.stored_json = tuple(document_to_json(d) for d in item.result.documents)
     return out
 
 
-def _warm_up() -> None:
-    """Load the schemas once per worker, before the first task."""
+def _warm_up(verifier: Verifier | None) -> None:
+    """Load the schemas once per worker, before the first task, and keep its verifier."""
     from opencbec.messages.schema import import_schema
 
+    global _WORKER_VERIFIER
+    _WORKER_VERIFIER = verifier
     import_schema(False)
     import_schema(True)
 
 
 def decoded_files(
-    paths: Iterable[Path], *, require_signature: bool, limits: XmlLimits, workers: int = 1
+    paths: Iterable[Path],
+    *,
+    require_signature: bool,
+    limits: XmlLimits,
+    workers: int = 1,
+    verifier: Verifier | None = None,
 ) -> Generator[Decoded, None, None]:
-    """Every file of ``paths`` read and decoded, in order.
+    """Every file of ``paths`` read, decoded and its signature checked by ``verifier``, in order.
 
     ``workers`` counts the processes at work, the caller's included: with ``workers > 1`` the
-    files are decoded ahead in ``workers - 1`` pool processes while the caller clears.
+    files are decoded (and signatures verified) ahead in ``workers - 1`` pool processes while the
+    caller clears; they get ``verifier.portable()`` when it has one (a picklable form).
     """
     if workers <= 1:
         for path in paths:
-            yield read_and_decode(path, require_signature, limits)
+            yield read_and_decode(path, require_signature, limits, verifier)
         return
+    portable = getattr(verifier, "portable", None)
+    worker_verifier = portable() if portable is not None else verifier
     context = multiprocessing.get_context("forkserver")
     decoders = workers - 1
-    with ProcessPoolExecutor(max_workers=decoders, mp_context=context, initializer=_warm_up) as pool:
+    with ProcessPoolExecutor(
+        max_workers=decoders,
+        mp_context=context,
+        initializer=_warm_up,
+        initargs=(worker_verifier,),
+    ) as pool:
         pending: deque[tuple[Future[list[Decoded]], int]] = deque()
         chunks = _chunks(paths, CHUNK_FILES)
         limit = decoders * AHEAD_PER_WORKER

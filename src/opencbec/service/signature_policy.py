@@ -23,6 +23,11 @@ class SignaturePolicy:
     def __init__(self, registry: CertificateRegistry) -> None:
         self.registry = registry
 
+    def portable(self) -> SignaturePolicy:
+        """This policy over a picklable snapshot of the registry (for worker processes)."""
+        snapshot = getattr(self.registry, "snapshot", None)
+        return SignaturePolicy(snapshot()) if snapshot is not None else self
+
     def __call__(self, data: bytes, decoded: DecodedMessage) -> None:
         """Raise ``MessageRejected`` when the message's signature is missing or bad."""
         env = decoded.envelope

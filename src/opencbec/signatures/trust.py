@@ -24,6 +24,32 @@ class CertificateRegistry(Protocol):
         ...
 
 
+class CertificateSnapshot:
+    """The registered certificates at one moment, as PEM text: picklable, for worker processes.
+
+    ``cbec clear --workers N`` verifies signatures in its decoding processes against a snapshot
+    taken when the run starts (the registry caches its lookups for a minute anyway).
+    """
+
+    def __init__(self, pems: dict[str, tuple[str, ...]]) -> None:
+        self.pems = pems
+        self._loaded: dict[str, tuple[x509.Certificate, ...]] = {}
+
+    def __getstate__(self) -> dict[str, tuple[str, ...]]:
+        return self.pems
+
+    def __setstate__(self, state: dict[str, tuple[str, ...]]) -> None:
+        self.pems, self._loaded = state, {}
+
+    def certificates_for(self, code: str) -> tuple[x509.Certificate, ...]:
+        """The certificates of ``code`` in the snapshot (loaded once)."""
+        hit = self._loaded.get(code)
+        if hit is None:
+            hit = tuple(x509.load_pem_x509_certificate(p.encode("ascii")) for p in self.pems.get(code, ()))
+            self._loaded[code] = hit
+        return hit
+
+
 #: What :func:`~opencbec.signatures.verify.verify_message` accepts as its trust source.
 TrustSource: TypeAlias = Callable[[str], Sequence[x509.Certificate]] | CertificateRegistry
 

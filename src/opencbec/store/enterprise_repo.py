@@ -35,7 +35,13 @@ from sqlalchemy import (
     update,
 )
 
-from opencbec.signatures.trust import fingerprint, load_certificate, serial_text, subject_text
+from opencbec.signatures.trust import (
+    CertificateSnapshot,
+    fingerprint,
+    load_certificate,
+    serial_text,
+    subject_text,
+)
 
 metadata = MetaData()
 
@@ -199,6 +205,21 @@ def certificates_for(engine: Engine, code: str) -> list[x509.Certificate]:
         return [x509.load_pem_x509_certificate(pem.encode("ascii")) for pem in pems]
 
 
+def registered_certificates(engine: Engine) -> CertificateSnapshot:
+    """Every registered certificate, by enterprise code (PEM text, in registration order)."""
+    _ensure_tables(engine)
+    pems: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(certificate_table.c.enterprise_code, certificate_table.c.cert_pem).order_by(
+                certificate_table.c.id
+            )
+        )
+        for code, pem in rows:
+            pems.setdefault(code, []).append(pem)
+    return CertificateSnapshot({code: tuple(v) for code, v in pems.items()})
+
+
 class EnterpriseRegistry:
     """A cached :class:`~opencbec.signatures.trust.CertificateRegistry` over the database.
 
@@ -225,6 +246,10 @@ class EnterpriseRegistry:
         with self._lock:
             self._cache[code] = (now, certificates)
         return certificates
+
+    def snapshot(self) -> CertificateSnapshot:
+        """Every registered certificate now, picklable (for decoding worker processes)."""
+        return registered_certificates(self._engine)
 
     def invalidate(self) -> None:
         """Forget every cached lookup (call after registering a certificate in-process)."""

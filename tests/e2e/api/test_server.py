@@ -101,3 +101,77 @@ def test_with_the_wall_clock_a_waiting_list_times_out_on_a_tick(make_api: Callab
         assert time.monotonic() < deadline, view
         time.sleep(0.05)
     assert view["info"].startswith("[Code:9001;")
+
+
+def _wait_up(proc: subprocess.Popen[str], url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is ``pid``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                    out.append((int(entry.name), cmdline))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def test_serve_with_two_processes_clears_in_a_worker_process_and_restarts_it(tmp_path: Path) -> None:
+    """``cbec serve --workers 2``: HTTP processes accept; a ``cbec work`` process beside them clears."""
+    from opencbec.api.auth import issue_enterprise_token
+    from opencbec.store.sql import make_engine
+    from tests.e2e.api.conftest import statuses
+    from tests.e2e.api.messages import SENDER_OF
+
+    db = str(tmp_path / "two.db")
+    engine = make_engine(db)
+    tokens = {code: issue_enterprise_token(engine, code) for code in set(SENDER_OF.values())}
+    engine.dispose()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "opencbec", "serve", "--db", db, "--port", str(port), "--workers", "2"]
+    env = {**os.environ, "OPENCBEC_SIGNATURES": "skip", "OPENCBEC_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([*cmd, "--no-demo-data"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_up(proc, f"{url}/v1/receipts")
+        (worker,) = [pid for pid, cmdline in _children(proc.pid) if " work " in f"{cmdline} "]
+        os.kill(worker, 9)  # the server starts a new one
+        deadline = time.monotonic() + 30
+        while not (again := [p for p, c in _children(proc.pid) if " work " in f"{c} " and p != worker]):
+            assert time.monotonic() < deadline, "the clearing worker was not restarted"
+            time.sleep(0.1)
+        goods = parcel()
+        with httpx.Client(base_url=url, timeout=10) as client:
+            for doc in goods.documents():
+                code = SENDER_OF[doc.kind.value]
+                sent = client.post(
+                    "/v1/messages",
+                    content=message(doc),
+                    headers={"Authorization": f"Bearer {tokens[code]}", "Content-Type": "application/xml"},
+                )
+                assert sent.status_code == 202, sent.text
+            auth = {"Authorization": f"Bearer {tokens[AGENT]}"}
+            while True:
+                feed = client.get("/v1/receipts", params={"xml": "true"}, headers=auth).json()["receipts"]
+                found = [s for r in feed for s in statuses(r["xml"], "InventoryReturn")]
+                if "800" in found or "500" in found:
+                    break
+                assert time.monotonic() < deadline + 30, feed
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert not Path(f"/proc/{again[0]}").exists(), "the clearing worker outlived the server"
+    assert "clearing worker exited; restarting" in err

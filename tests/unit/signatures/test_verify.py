@@ -265,3 +265,19 @@ def test_signed_info_is_canonicalized_in_context_as_a_c14n_1_0_verifier_must(key
     assert b'xmlns:ceb="http://www.chinaport.gov.cn/ceb"' in octets
     value = base64.b64decode(root.findtext("ds:Signature/ds:SignatureValue", namespaces=NS))
     cert.public_key().verify(value, octets, padding.PKCS1v15(), hashes.SHA256())
+
+
+def test_a_certificate_snapshot_survives_pickling_and_answers_like_the_registry() -> None:
+    """What ``cbec clear --workers N`` hands to its decoding processes."""
+    import pickle
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from opencbec.signatures.trust import CertificateSnapshot
+
+    key = rsa_key("snap")
+    cert = certificate(key, valid_to=NOW + timedelta(days=3))
+    pem = cert.public_bytes(Encoding.PEM).decode("ascii")
+    snapshot = pickle.loads(pickle.dumps(CertificateSnapshot({"330766K00Q": (pem,)})))
+    assert snapshot.certificates_for("330766K00Q") == (cert,)
+    assert snapshot.certificates_for("UNKNOWN") == ()
