@@ -84,6 +84,7 @@ def build_context(settings: Settings) -> ApiContext:
         clock=settings.clock,
         max_messages=settings.batch_max_messages,
         observer=_metrics(),
+        keep_decoded=settings.worker,
     )
     verifier = SignaturePolicy(EnterpriseRegistry(wired.engine)) if settings.signatures == "verify" else None
     return ApiContext(settings, wired, clearer, verifier)

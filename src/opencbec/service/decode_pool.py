@@ -12,6 +12,9 @@ at most a bounded number of chunks are decoded ahead, so memory stays flat on la
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +32,8 @@ Verifier = Callable[[bytes, DecodedMessage], None]
 #: The verifier of a worker process (set once by its initializer).
 _WORKER_VERIFIER: Verifier | None = None
 
+#: How often a worker checks that the clearing process is still there.
+ORPHAN_CHECK_SECONDS = 1.0
 #: Files per task sent to a worker (amortises the inter-process round trip).
 CHUNK_FILES = 16
 #: Chunks in flight per worker (how far decoding may run ahead of clearing): more than a clearing
@@ -83,14 +88,30 @@ def _decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits)
     return out
 
 
-def _warm_up(verifier: Verifier | None) -> None:
-    """Load the schemas once per worker, before the first task, and keep its verifier."""
+def _warm_up(verifier: Verifier | None, clearing_pid: int) -> None:
+    """Load the schemas once per worker, before the first task, and keep its verifier.
+
+    A worker also ends itself when the clearing process is gone (killed: nobody would take its
+    results), instead of decoding on as an orphan.
+    """
     from opencbec.messages.schema import import_schema
 
     global _WORKER_VERIFIER
     _WORKER_VERIFIER = verifier
+    threading.Thread(
+        target=_exit_with, args=(clearing_pid,), name="opencbec-orphan-watch", daemon=True
+    ).start()
     import_schema(False)
     import_schema(True)
+
+
+def _exit_with(pid: int) -> None:
+    while True:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):  # gone (or the pid now is another user's)
+            os._exit(1)
 
 
 def decoded_files(
@@ -119,7 +140,7 @@ def decoded_files(
         max_workers=decoders,
         mp_context=context,
         initializer=_warm_up,
-        initargs=(worker_verifier,),
+        initargs=(worker_verifier, os.getpid()),
     ) as pool:
         pending: deque[tuple[Future[list[Decoded]], int]] = deque()
         chunks = _chunks(paths, CHUNK_FILES)

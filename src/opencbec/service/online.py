@@ -124,14 +124,9 @@ class ClearingObserver(Protocol):
 
 
 class _NoObserver:
-    def observe_batch(self, seconds: float, documents: int) -> None:
-        return None
-
-    def count_message(self, message_type: str, outcome: str) -> None:
-        return None
-
-    def set_queue_depth(self, n: int, queue: str = "inbound") -> None:
-        return None
+    def observe_batch(self, seconds: float, documents: int) -> None: ...
+    def count_message(self, message_type: str, outcome: str) -> None: ...
+    def set_queue_depth(self, n: int, queue: str = "inbound") -> None: ...
 
 
 class OnlineClearer:
@@ -148,7 +143,9 @@ class OnlineClearer:
         limits: XmlLimits | None = None,
         observer: ClearingObserver | None = None,
         file_at_once: bool = False,  # file each journal group into api_inbox after its acks
+        keep_decoded: bool = True,  # False where no worker runs: nothing would take them back
     ) -> None:
+        self.keep_decoded = keep_decoded
         self.observer: ClearingObserver = observer or _NoObserver()
         self.store = store
         self.rulebook = rulebook
@@ -172,6 +169,8 @@ class OnlineClearer:
             return int(conn.execute(select(func.max(inbox.c.id))).scalar() or 0)
 
     def _remember(self, message_id: int, decoded: DecodedMessage) -> None:
+        if not self.keep_decoded:
+            return
         with self._decoded_lock:
             self._decoded[message_id] = decoded
             if len(self._decoded) > DECODED_CACHE:
