@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app on ``settings`` (default: from the environment)."""
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
+    if settings.http_nice:
+        os.nice(settings.http_nice)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     ctx = build_context(settings)
 

@@ -71,19 +71,26 @@ def clearing_loop(
 ) -> Loop:
     """The worker: gathers submissions for the window, then clears until the queue is empty.
 
+    Batches start at most once per window, so that under load they grow instead of paying a
+    batch's fixed cost (transaction, commit, state queries) for a handful of documents.
+
     Idle, it looks for other processes' submissions every ``poll_seconds`` (default: the window,
     at least :data:`MIN_POLL_SECONDS`). With ``tick_seconds`` (wall clock) it also clears an empty
     batch that often, so lists waiting for their partners time out without traffic.
     """
     window = window_ms / 1000
     last = time.monotonic()
+    started = 0.0  # when the last batch started
 
     def step(woken: bool) -> None:
-        nonlocal last
+        nonlocal last, started
         if woken:
             time.sleep(window)  # let the submissions arriving together form one batch
         cleared = False
         while clearer.has_queued():
+            if (wait := started + window - time.monotonic()) > 0:
+                time.sleep(wait)  # at most one batch per window: each batch has a fixed cost
+            started = time.monotonic()
             if clearer.clear_once() == 0:
                 break  # another process claimed them (or the database changed under us): no busy loop
             cleared = True

@@ -20,6 +20,8 @@ from opencbec.store import schema as t
 log = logging.getLogger("opencbec.api")
 DEMO_PARCELS = 1000
 DEMO_START = date(2024, 6, 1)
+#: ``nice`` of the HTTP processes beside a clearing worker: intake yields the CPU to the clearing.
+HTTP_NICE = 5
 
 
 def is_empty(db: str) -> bool:
@@ -89,6 +91,7 @@ def _serve_with_worker(settings: Settings, host: str, port: int, workers: int, e
         worker = WorkerProcess(settings.db, env_file, dict(os.environ), spawn_worker)
         worker.start()
         os.environ["OPENCBEC_WORKER"] = os.environ["OPENCBEC_WEBHOOKS"] = "false"  # for the HTTP processes
+        os.environ.setdefault("OPENCBEC_HTTP_NICE", str(HTTP_NICE))
     try:
         uvicorn.run(
             "opencbec.api.app:app_from_env",

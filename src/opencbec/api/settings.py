@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     #: Run the online clearing worker in this process.
     worker: bool = True
+    #: Lower this process's CPU priority by this much (``nice``); ``cbec serve --workers N`` sets 5 for
+    #: its HTTP processes, so that under overload the clearing worker keeps up and intake slows.
+    http_nice: int = Field(default=0, ge=0, le=19)
     #: Run the webhook delivery loop in this process.
     webhooks: bool = True
     webhook_timeout_s: float = Field(default=5.0, gt=0)

@@ -74,9 +74,16 @@ def cached_parts(traffic_dir: Path, files: Sequence[Path], work: Path) -> list[P
     return parts
 
 
-def _load(port: int, parts: str, tokens: dict[str, str], seconds: float, concurrency: int, out: str) -> None:
-    """The load generator process: submit the parts in order until time runs out."""
-    asyncio.run(_load_async(port, parts, tokens, seconds, concurrency, out))
+def _load(
+    port: int, parts: str, tokens: dict[str, str], seconds: float, concurrency: int, out: str, rate: float
+) -> None:
+    """The load generator process: submit the parts in order until time runs out.
+
+    ``rate`` > 0 paces the submissions: the i-th is sent no earlier than ``i / rate`` seconds
+    after the start (open loop, as enterprises' systems send); 0 sends as fast as the
+    connections are answered (closed loop: the most the server takes).
+    """
+    asyncio.run(_load_async(port, parts, tokens, seconds, concurrency, out, rate))
 
 
 async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
@@ -94,7 +101,13 @@ async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, requ
 
 
 async def _load_async(
-    port: int, parts_file: str, tokens: dict[str, str], seconds: float, concurrency: int, out: str
+    port: int,
+    parts_file: str,
+    tokens: dict[str, str],
+    seconds: float,
+    concurrency: int,
+    out: str,
+    rate: float,
 ) -> None:
     parts: list[Part] = pickle.loads(Path(parts_file).read_bytes())  # our own cache file
     pending = iter(enumerate(parts))
@@ -105,7 +118,9 @@ async def _load_async(
     async def worker() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            for _i, part in pending:
+            for i, part in pending:
+                if rate > 0 and (wait := started + i / rate - time.time()) > 0:
+                    await asyncio.sleep(wait)
                 head = (
                     f"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                     f"Authorization: Bearer {tokens[part.sender]}\r\nContent-Type: application/xml\r\n"
@@ -162,8 +177,9 @@ def run_online(
     seconds: float,
     concurrency: int = 16,
     workers: int | None = None,
+    rate: float = 0.0,
 ) -> OnlineResult:
-    """Serve a fresh SQLite database and load it for ``seconds``.
+    """Serve a fresh SQLite database and load it for ``seconds`` (at ``rate`` messages/s if > 0).
 
     The server runs ``cbec serve --workers N``, N = ``workers`` or one process per CPU (at most
     2): one process's acceptance and clearing share one interpreter lock, so one process uses
@@ -216,7 +232,9 @@ def run_online(
         out = work / "load.json"
         ctx = multiprocessing.get_context("spawn")
         parts_file = work / f"online-parts-{traffic_dir.name}.pickle"
-        load = ctx.Process(target=_load, args=(port, str(parts_file), tokens, seconds, concurrency, str(out)))
+        load = ctx.Process(
+            target=_load, args=(port, str(parts_file), tokens, seconds, concurrency, str(out), rate)
+        )
         load.start()
         load.join()
         if load.exitcode != 0 or not out.exists():

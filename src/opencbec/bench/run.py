@@ -12,7 +12,7 @@ from typing import Any
 
 from opencbec.bench.child import run_child
 from opencbec.bench.floor import parse_floor
-from opencbec.bench.online import run_online
+from opencbec.bench.online import OnlineResult, run_online
 from opencbec.bench.traffic import Traffic, cached_traffic
 
 
@@ -72,21 +72,36 @@ def bench(
         log("batch clearing on PostgreSQL ...")
         result.update(_batch(postgres_url, traffic, floor_s, "batch_postgres", workers))
     if online_seconds > 0:
-        log(f"online path for {online_seconds:g} s ...")
+        log(f"online path for {online_seconds:g} s, as fast as it takes them ...")
         online = run_online(traffic.directory, traffic.files, work, online_seconds)
-        result.update(
-            online_seconds=online.seconds,
-            online_messages=online.submitted,
-            online_messages_per_s=online.messages_per_s,
-            online_documents=online.documents,
-            online_documents_per_s=online.documents_per_s,
-            online_p50_ack_ms=online.ack_p50_ms,
-            online_p99_ack_ms=online.ack_p99_ms,
-            online_releases_measured=online.releases_measured,
-            online_p50_release_ms=online.release_p50_ms,
-            online_p99_release_ms=online.release_p99_ms,
-        )
+        result.update(_online("online", online))
+        rate = round(online.messages_per_s * PACED_SHARE)
+        log(f"online path for {online_seconds:g} s at {rate} messages/s ...")
+        files, seconds = traffic.files, online_seconds
+        paced = run_online(traffic.directory, files, work, seconds, PACED_CONNECTIONS, rate=rate)
+        result.update(_online("online_paced", paced), online_paced_rate=rate)
     return result
+
+
+#: The paced online run offers this share of the most the closed-loop run got through ...
+PACED_SHARE = 0.8
+#: ... over this many connections (enough that waiting for acknowledgements does not slow the pace).
+PACED_CONNECTIONS = 64
+
+
+def _online(prefix: str, online: OnlineResult) -> dict[str, Any]:
+    return {
+        f"{prefix}_seconds": online.seconds,
+        f"{prefix}_messages": online.submitted,
+        f"{prefix}_messages_per_s": online.messages_per_s,
+        f"{prefix}_documents": online.documents,
+        f"{prefix}_documents_per_s": online.documents_per_s,
+        f"{prefix}_p50_ack_ms": online.ack_p50_ms,
+        f"{prefix}_p99_ack_ms": online.ack_p99_ms,
+        f"{prefix}_releases_measured": online.releases_measured,
+        f"{prefix}_p50_release_ms": online.release_p50_ms,
+        f"{prefix}_p99_release_ms": online.release_p99_ms,
+    }
 
 
 def _batch(db: str, traffic: Traffic, floor_s: float, prefix: str, workers: int) -> dict[str, Any]:
@@ -133,16 +148,9 @@ def markdown(r: dict[str, Any]) -> str:
             )
         )
     if "online_messages_per_s" in r:
-        rows.append(
-            (
-                f"online `cbec serve` (SQLite), {r['online_seconds']} s of load in one-document messages",
-                f"{r['online_messages_per_s']:,} messages/s "
-                f"({r.get('online_documents_per_s', 0):,} documents/s)",
-                f"ack p50 {r['online_p50_ack_ms']} ms, p99 {r['online_p99_ack_ms']} ms",
-                f"last document → release receipt p50 {r['online_p50_release_ms']} ms, "
-                f"p99 {r['online_p99_release_ms']} ms ({r['online_releases_measured']:,} parcels)",
-            )
-        )
+        rows.append(_online_row(r, "online", "as fast as it takes them"))
+    if "online_paced_messages_per_s" in r:
+        rows.append(_online_row(r, "online_paced", f"offered at {r['online_paced_rate']:,} messages/s"))
     lines = [
         f"Measured {r['date']} by `cbec bench --parcels {r['parcels']}`: {r['parcels']:,} parcels = "
         f"{r['messages']:,} messages, {r['documents']:,} documents; {r['cpus']} CPUs, {r['machine']}, "
@@ -153,6 +161,18 @@ def markdown(r: dict[str, Any]) -> str:
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
     ]
     return "\n".join(lines) + "\n"
+
+
+def _online_row(r: dict[str, Any], prefix: str, load: str) -> tuple[str, str, str, str]:
+    return (
+        f"online `cbec serve --workers 2` (SQLite), {r[prefix + '_seconds']} s of one-document "
+        f"messages {load}",
+        f"{r[prefix + '_messages_per_s']:,} messages/s "
+        f"({r.get(prefix + '_documents_per_s', 0):,} documents/s)",
+        f"ack p50 {r[prefix + '_p50_ack_ms']} ms, p99 {r[prefix + '_p99_ack_ms']} ms",
+        f"last document → release receipt p50 {r[prefix + '_p50_release_ms']} ms, "
+        f"p99 {r[prefix + '_p99_release_ms']} ms ({r[prefix + '_releases_measured']:,} parcels)",
+    )
 
 
 def _batch_row(r: dict[str, Any], prefix: str, backend: str, workers: int) -> tuple[str, str, str, str]:

@@ -46,14 +46,17 @@ def decode_message(
     require_signature: bool = False,
     limits: XmlLimits | None = None,
     accept_export: bool = False,
+    validated: bool = False,
 ) -> DecodedMessage:
     """Decode one message into its envelope and documents, or raise ``MessageRejected``.
 
     With ``accept_export=True`` the export requests (CEB303..CEB701, CEB213/215) are read too and
     returned as :class:`~opencbec.export.documents.ExportDecoded` (see
     :mod:`opencbec.messages.export_decode`); without it they are refused as before.
+    ``validated=True`` skips the schema validation, for bytes this program validated when it
+    accepted them (the online worker decoding a stored submission); everything else is checked.
     """
-    return _decode(data, require_signature, limits or DEFAULT_LIMITS, None, accept_export)
+    return _decode(data, require_signature, limits or DEFAULT_LIMITS, None, accept_export, validated)
 
 
 def _decode(
@@ -62,6 +65,7 @@ def _decode(
     limits: XmlLimits,
     outer: tuple[str | None, str | None] | None,
     accept_export: bool = False,
+    validated: bool = False,
 ) -> DecodedMessage:
     from_json = looks_like_json(data)
     cop_msg_id = outer[0] if outer else None
@@ -77,10 +81,11 @@ def _decode(
                 limits,
                 (unwrapped.cop_msg_id, unwrapped.msg_type),
                 accept_export,
+                validated,
             )
         if accept_export and is_export_message(str(root.tag).removeprefix(_CEB_PREFIX)):
-            return decode_export_root(root, require_signature, outer, from_json)
-        return _business(root, require_signature, outer, from_json)
+            return decode_export_root(root, require_signature, outer, from_json, validated)
+        return _business(root, require_signature, outer, from_json, validated)
     except MessageRejected as exc:
         exc.cop_msg_id = exc.cop_msg_id or cop_msg_id
         raise
@@ -98,6 +103,7 @@ def _business(
     require_signature: bool,
     outer: tuple[str | None, str | None] | None,
     from_json: bool,
+    validated: bool = False,
 ) -> DecodedMessage:
     tag = root.tag if isinstance(root.tag, str) else ""
     message_type = _message_type(tag)
@@ -127,14 +133,15 @@ def _business(
             f"{count} ceb:{layout.wrapper or layout.head.tag} documents, at most "
             f"{layout.max_documents} per message (单个报文最多{layout.max_documents}票)",
         )
-    validate(
-        root,
-        import_schema(require_signature),
-        message_type=message_type,
-        guid=guid,
-        cop_msg_id=cop_msg_id,
-        with_line=not from_json,
-    )
+    if not validated:
+        validate(
+            root,
+            import_schema(require_signature),
+            message_type=message_type,
+            guid=guid,
+            cop_msg_id=cop_msg_id,
+            with_line=not from_json,
+        )
     documents: list[Document] = []
     base_transfer = None
     signature = None

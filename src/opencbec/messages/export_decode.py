@@ -46,6 +46,7 @@ def decode_export_root(
     require_signature: bool,
     outer: tuple[str | None, str | None] | None,
     from_json: bool,
+    validated: bool = False,
 ) -> ExportDecoded:
     """Validate and map a parsed export request (see the module doc for tolerated quirks)."""
     name = str(root.tag).removeprefix(_P)
@@ -62,9 +63,9 @@ def decode_export_root(
     if layout.max_documents is not None and count > layout.max_documents:
         raise reject(OTHER_ERROR, f"{count} documents, at most {layout.max_documents} per message")
     quirks = _collapse_base_transfers(root, reject)
-    validate(
-        root, export_schema(), message_type=name, guid=guid, cop_msg_id=cop_msg_id, with_line=not from_json
-    )
+    if not validated:  # (this program validated the bytes when it accepted them)
+        schema, line = export_schema(), not from_json
+        validate(root, schema, message_type=name, guid=guid, cop_msg_id=cop_msg_id, with_line=line)
     documents: list[ExportDocument] = []
     base_transfer = None
     signature = None

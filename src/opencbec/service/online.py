@@ -16,7 +16,8 @@ and clears up to ``max_messages`` queued messages in one
 transaction, which holds the clearing lock, so several processes may run workers on one database.
 The decoded form of a submission accepted by this process is kept in memory until it is cleared,
 so the worker does not decode it a second time (a submission of another process, or one left
-from before a restart, is decoded from its stored bytes, with the same result). The clearing
+from before a restart, is decoded from its stored bytes, with the same result; the schema
+validation it passed when accepted is not repeated). The clearing
 itself is :func:`clear_in_unit`, the same steps as ``cbec clear``; export requests
 (CEB303 ... CEB701, CEB213/215) are decoded with ``accept_export`` and cleared as its ``export_batch``
 (see :mod:`opencbec.service.online_export`).
@@ -379,7 +380,7 @@ class OnlineClearer:
             source = f"api:{row.enterprise}:{row.id}"
             try:
                 decoded = self._recall(row.id) or decode_message(
-                    row.raw, limits=self.limits, accept_export=True
+                    row.raw, limits=self.limits, accept_export=True, validated=True
                 )
             except MessageRejected as exc:  # accepted once, so only if the decoder changed
                 rejections.append(_ceb900(row.enterprise, row.raw, exc))

@@ -136,6 +136,7 @@ def ensure_api_tables(engine: Engine) -> None:
 
 # -- the receipt index (written inside clearing transactions, so in outbox order) -------------
 _REF_TAGS = frozenset({"guid", "invtNo"})
+_REF_MATCH = tuple(f"{{*}}{tag}" for tag in sorted(_REF_TAGS))
 INDEXED_KEY = "receipts_indexed_upto"
 #: At most this many receipt messages are indexed per clearing batch (a backlog catches up).
 INDEX_CHUNK = 2000
@@ -145,11 +146,10 @@ def receipt_refs(xml: bytes) -> set[str]:
     """The document guids and ``invtNo`` values a receipt message mentions (our own output)."""
     root = etree.fromstring(xml, parser=_PARSER)
     refs: set[str] = set()
-    for element in root.iter():
-        if isinstance(element.tag, str) and etree.QName(element).localname in _REF_TAGS:
-            text = (element.text or "").strip()
-            if text and len(text) <= 64:
-                refs.add(text)
+    for element in root.iter(*_REF_MATCH):  # any namespace; lxml filters the tags itself
+        text = (element.text or "").strip()
+        if text and len(text) <= 64:
+            refs.add(text)
     return refs
 
 

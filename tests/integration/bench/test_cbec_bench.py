@@ -46,6 +46,10 @@ def test_bench_writes_every_contracted_figure_and_the_markdown_table(tmp_path: P
     assert figures["batch_parcels_per_s"] > 0
     assert figures["batch_peak_rss_mb"] > 10
     assert figures["online_messages_per_s"] > 0
+    # the paced run offers 80 % of what the closed-loop run got through, and does not exceed it
+    assert figures["online_paced_rate"] == round(figures["online_messages_per_s"] * 0.8)
+    assert 0 < figures["online_paced_messages_per_s"] <= figures["online_paced_rate"] * 1.05
+    assert "offered at" in table.read_text()
     workers = figures["batch_workers"]
     processes = "1 process" if workers == 1 else f"{workers} processes"
     assert f"| batch `cbec clear --workers {workers}`, SQLite, {processes} |" in table.read_text()

@@ -272,3 +272,18 @@ def test_comments_between_and_inside_fields_do_not_change_the_decoded_values():
     data = data.replace("<ceb:orderNo>ORD2024061100", "<!-- c --><ceb:orderNo>ORD<!-- x -->2024061100")
     decoded = decode_message(data.encode())
     assert decoded.documents[0].head.order_no == "ORD20240611000001"
+
+
+def test_validated_skips_only_the_schema_check_of_bytes_accepted_before():
+    """The online worker re-decodes stored submissions with ``validated=True``."""
+    xml = encode_message("CEB311Message", [order()], base_transfer())
+    invalid = xml.replace(b"<ceb:orderNo>", b"<ceb:orderNo>" + b"9" * 80, 1)  # longer than the XSD allows
+    with pytest.raises(MessageRejected) as caught:
+        decode_message(invalid)
+    assert caught.value.code == "0002"
+    (document,) = decode_message(invalid, validated=True).documents
+    assert document.head.order_no.startswith("9" * 80)
+    assert decode_message(xml, validated=True) == decode_message(xml)
+    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
+    with pytest.raises(MessageRejected):
+        decode_message(hostile, validated=True)  # the hardened parser still runs
