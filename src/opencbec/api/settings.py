@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     #: Received time of online documents: ``wall`` (arrival, China Standard Time) or ``event``
     #: (the documents' ``appTime``, as ``cbec clear`` does; for replaying recorded traffic).
     clock: Literal["wall", "event"] = "wall"
-    #: How long the online worker gathers submissions before clearing them together.
-    batch_window_ms: int = Field(default=20, ge=1, le=10_000)
+    #: How long the online worker gathers submissions before clearing them together (also the
+    #: shortest time between two batches).
+    batch_window_ms: int = Field(default=100, ge=1, le=10_000)
     #: At most this many queued messages per clearing batch.
     batch_max_messages: int = Field(default=300, ge=1, le=10_000)
     #: With the wall clock, clear (time out waiting lists) at least this often, even without traffic.

@@ -114,6 +114,10 @@ def _wait_up(proc: subprocess.Popen[str], url: str) -> None:
             time.sleep(0.1)
 
 
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def _children(pid: int) -> list[tuple[int, str]]:
     """(pid, command line) of the processes whose parent is ``pid``."""
     out = []
@@ -146,7 +150,10 @@ def test_serve_with_two_processes_clears_in_a_worker_process_and_restarts_it(tmp
     proc = subprocess.Popen([*cmd, "--no-demo-data"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         _wait_up(proc, f"{url}/v1/receipts")
-        (worker,) = [pid for pid, cmdline in _children(proc.pid) if " work " in f"{cmdline} "]
+        children = _children(proc.pid)
+        (worker,) = [pid for pid, cmdline in children if " work " in f"{cmdline} "]
+        http = [pid for pid, cmdline in children if "spawn_main" in cmdline]  # uvicorn's processes
+        assert len(http) == 2 and {_nice(p) for p in http} == {5} and _nice(worker) == 0
         os.kill(worker, 9)  # the server starts a new one
         deadline = time.monotonic() + 30
         while not (again := [p for p, c in _children(proc.pid) if " work " in f"{c} " and p != worker]):
