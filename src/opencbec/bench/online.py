@@ -139,35 +139,56 @@ async def _load_async(
     Path(out).write_text(json.dumps({"started": started, "ended": ended, "results": results}))
 
 
-class _FeedReader(threading.Thread):
-    """Follows the receipt feeds of the declaring agents and records release times by list guid."""
+class _FeedReader:
+    """Follows the receipt feeds of the declaring agents and records release times by list guid.
+
+    One thread per agent, each polling its own feed every :data:`FEED_POLL_SECONDS`, so that when a
+    release receipt is seen depends on the server, not on how many other feeds are read first.
+    """
 
     def __init__(self, url: str, tokens: dict[str, str]) -> None:
-        super().__init__(daemon=True)
         self.url, self.tokens = url, tokens
         self.released: dict[str, float] = {}
         self.stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._follow, args=(token,), daemon=True) for token in tokens.values()
+        ]
 
-    def run(self) -> None:
-        cursors = dict.fromkeys(self.tokens, 0)
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def join(self, timeout: float) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _follow(self, token: str) -> None:
+        cursor = 0
         with httpx.Client(base_url=self.url, timeout=30) as client:
             while not self.stop.is_set():
-                for code, token in self.tokens.items():
-                    response = client.get(
-                        "/v1/receipts",
-                        params={"since": cursors[code], "limit": 500, "xml": "true"},
-                        headers={"Authorization": f"Bearer {token}"},
-                    )
-                    if response.status_code != 200:
-                        continue
+                response = client.get(
+                    "/v1/receipts",
+                    params={"since": cursor, "limit": 500, "xml": "true"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                if response.status_code == 200:
                     body = response.json()
                     seen = time.time()
                     for item in body.get("receipts", []):
                         if item.get("messageType") == "CEB622Message":
                             for guid in _RETURN.findall(item.get("xml", "").encode()):
                                 self.released.setdefault(guid.decode(), seen)
-                    cursors[code] = body.get("next", cursors[code])
-                time.sleep(0.05)
+                    cursor = body.get("next", cursor)
+                time.sleep(FEED_POLL_SECONDS)
+
+
+#: How often the feed reader polls each declaring agent's feed.
+FEED_POLL_SECONDS = 0.02
+
+
+def _declarers(parts: Sequence[Part]) -> set[str]:
+    """The senders of the lists (CEB621): release receipts go to their feeds."""
+    return {p.sender for p in parts if b"CEB621Message" in p.xml[:400]}
 
 
 def run_online(
@@ -227,7 +248,8 @@ def run_online(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url)
-        reader = _FeedReader(url, tokens)
+        agents = _declarers(parts)
+        reader = _FeedReader(url, {code: token for code, token in tokens.items() if code in agents})
         reader.start()
         out = work / "load.json"
         ctx = multiprocessing.get_context("spawn")
