@@ -166,7 +166,9 @@ def serve_command(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes.")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="HTTP processes (N > 1: plus one cbec work process).")
+    ] = 1,
     demo_data: Annotated[
         bool | None,
         typer.Option(
