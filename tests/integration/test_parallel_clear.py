@@ -18,6 +18,7 @@ import pytest
 from opencbec import bootstrap
 from opencbec.service.batch_clear import ClearSummary
 from opencbec.sim import simulate
+from tests.proc import descendants, state
 
 TABLES = (
     "message",
@@ -131,22 +132,6 @@ def test_workers_clear_exactly_like_one(traffic: Path, tmp_path: Path, workers: 
         assert file_a == file_b, file_a[0]
 
 
-def _descendants(pid: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
 def test_decoding_processes_end_when_the_clearing_process_is_killed(traffic: Path, tmp_path: Path) -> None:
     """No orphan keeps decoding (and using a core) after ``cbec clear --workers 2`` is killed."""
     import os
@@ -158,19 +143,12 @@ def test_decoding_processes_end_when_the_clearing_process_is_killed(traffic: Pat
     cmd = [sys.executable, "-m", "opencbec", "clear", "--workers", "2", "--signatures", "skip"]
     proc = subprocess.Popen([*cmd, "--db", str(tmp_path / "k.db"), str(traffic)], stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while len(helpers := _descendants(proc.pid)) < 2:  # the forkserver and its decoding process
+    while len(helpers := descendants(proc.pid)) < 2:  # the forkserver and its decoding process
         assert proc.poll() is None and time.monotonic() < deadline, "no decoding process seen"
         time.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 10
-    while alive := [p for p in helpers if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]:
+    while alive := [p for p in helpers if Path(f"/proc/{p}").exists() and "Z" not in state(p)]:
         assert time.monotonic() < deadline, f"left running: {alive}"
         time.sleep(0.1)
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "Z"

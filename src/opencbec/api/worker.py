@@ -31,16 +31,15 @@ WORKER_POLL_SECONDS = 0.02
 RESTART_PAUSE_SECONDS = 1.0
 
 
-def run_worker(settings: Settings, stop: threading.Event | None = None) -> None:
-    """Clear queued submissions (and deliver webhooks) until SIGTERM/SIGINT or ``stop`` is set."""
+def run_worker(settings: Settings) -> None:
+    """Clear queued submissions (and deliver webhooks) until SIGTERM or SIGINT."""
     from opencbec.api.app import build_context, start_loops
     from opencbec.api.logs import configure_logging
 
     configure_logging(settings.log_format, settings.log_level)
-    stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
     ctx = build_context(settings)
     loops = start_loops(ctx, poll_seconds=WORKER_POLL_SECONDS)
     log.info("worker started", extra={"event": "start", "role": "worker", "loops": [x.name for x in loops]})
@@ -72,12 +71,6 @@ class WorkerProcess:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._watch = threading.Thread(target=self._run, name="opencbec-worker-watch", daemon=True)
-
-    @property
-    def pid(self) -> int | None:
-        """The running worker's process id."""
-        with self._lock:
-            return self._proc.pid if self._proc is not None else None
 
     def start(self) -> None:
         """Start the worker and watch it."""

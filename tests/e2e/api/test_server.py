@@ -19,6 +19,7 @@ from opencbec.api.settings import Settings, load_settings
 from opencbec.service.online import ceb_now
 from tests.e2e.api.conftest import Api
 from tests.e2e.api.messages import AGENT, message, parcel
+from tests.proc import children, nice
 
 
 def test_openapi_document_and_docs_page_need_no_token(api: Api) -> None:
@@ -114,24 +115,6 @@ def _wait_up(proc: subprocess.Popen[str], url: str) -> None:
             time.sleep(0.1)
 
 
-def _nice(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-
-
-def _children(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of the processes whose parent is ``pid``."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                    out.append((int(entry.name), cmdline))
-            except (OSError, IndexError, ValueError):
-                continue
-    return out
-
-
 def test_serve_with_two_processes_clears_in_a_worker_process_and_restarts_it(tmp_path: Path) -> None:
     """``cbec serve --workers 2``: HTTP processes accept; a ``cbec work`` process beside them clears."""
     from opencbec.api.auth import issue_enterprise_token
@@ -150,13 +133,13 @@ def test_serve_with_two_processes_clears_in_a_worker_process_and_restarts_it(tmp
     proc = subprocess.Popen([*cmd, "--no-demo-data"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         _wait_up(proc, f"{url}/v1/receipts")
-        children = _children(proc.pid)
-        (worker,) = [pid for pid, cmdline in children if " work " in f"{cmdline} "]
-        http = [pid for pid, cmdline in children if "spawn_main" in cmdline]  # uvicorn's processes
-        assert len(http) == 2 and {_nice(p) for p in http} == {5} and _nice(worker) == 0
+        below = children(proc.pid)
+        (worker,) = [pid for pid, cmdline in below if " work " in f"{cmdline} "]
+        http = [pid for pid, cmdline in below if "spawn_main" in cmdline]  # uvicorn's processes
+        assert len(http) == 2 and {nice(p) for p in http} == {5} and nice(worker) == 0
         os.kill(worker, 9)  # the server starts a new one
         deadline = time.monotonic() + 30
-        while not (again := [p for p, c in _children(proc.pid) if " work " in f"{c} " and p != worker]):
+        while not (again := [p for p, c in children(proc.pid) if " work " in f"{c} " and p != worker]):
             assert time.monotonic() < deadline, "the clearing worker was not restarted"
             time.sleep(0.1)
         goods = parcel()
