@@ -12,10 +12,11 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
@@ -129,7 +130,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         router = _optional_router(module)
         if router is not None:
             app.include_router(router)
+    build_routes(app.router.routes)
     return app
+
+
+def build_routes(routes: Iterable[Any]) -> None:
+    """Build every included router's routes now, once, in this thread.
+
+    Since FastAPI 0.137 an included router builds its routes (and their pydantic adapters) lazily,
+    on the first request that reaches it. Two apps served from one process by different threads
+    (the tests' "two workers") then build adapters for the same types at once, which pydantic does
+    not support: a first request could fail with a 500. Building at start also takes that cost off
+    the first requests. On older FastAPI, where routes are built by ``include_router``, this is a no-op.
+    """
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)
+        if callable(candidates):
+            build_routes(candidates())
+            low_priority = getattr(route, "effective_low_priority_routes", None)
+            if callable(low_priority):
+                low_priority()
 
 
 def _noop() -> None:

@@ -36,8 +36,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_the_feed_never_skips_or_repeats_under_concurrent_submissions(
-    make_api: Callable[..., Api], db: str
-) -> None:
+    db: str, make_api: Callable[..., Api]
+) -> None:  # db first: it is dropped only after both apps have stopped
     first, second = make_api(db=db), make_api(db=db)  # two apps (two workers) on one database
     jobs: list[tuple[Api, str, bytes]] = []
     for n in range(25):
@@ -47,13 +47,18 @@ def test_the_feed_never_skips_or_repeats_under_concurrent_submissions(
         if n % 5 == 0:
             jobs.append((second, AGENT, b"<broken"))  # a CEB900 in the same ordered feed
     seen: list[int] = []
+    failed: list[str] = []  # a failing feed request, reported by the test rather than lost in the thread
     stop = threading.Event()
 
     def read_feed() -> None:
         cursor = 0
         while True:
             done = stop.is_set()
-            page = first.get(AGENT, "/v1/receipts", since=cursor, limit=3, xml=False).json()
+            response = first.get(AGENT, "/v1/receipts", since=cursor, limit=3, xml=False)
+            if response.status_code != 200:
+                failed.append(f"{response.status_code} {response.text[:200]}")
+                return
+            page = response.json()
             seen.extend(r["id"] for r in page["receipts"])
             cursor = page["next"]
             if done and not page["receipts"]:
@@ -68,6 +73,7 @@ def test_the_feed_never_skips_or_repeats_under_concurrent_submissions(
     time.sleep(0.2)
     stop.set()
     reader.join(60)
+    assert failed == []
     with first.ctx.engine.connect() as conn:
         expected = (
             conn.execute(select(t.outbox.c.id).where(t.outbox.c.receiver == AGENT).order_by(t.outbox.c.id))
