@@ -18,6 +18,7 @@ from opencbec import bootstrap
 from opencbec.cli_admin import db_app, enterprise_app, officer_app, rules_app
 from opencbec.cli_common import DbOption, SignatureMode, console, err, fail, parse_date
 from opencbec.export.cli import export_app
+from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.risk import cli as risk_cli
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
@@ -306,4 +307,9 @@ def demo_command(
 
 def main() -> None:
     """Entry point of the ``cbec`` script."""
+    try:
+        tune_garbage_collector()
+    except ValueError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise SystemExit(2) from exc
     app()

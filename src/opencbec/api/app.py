@@ -26,6 +26,7 @@ from opencbec.api.background import Loop, clearing_loop, webhook_loop
 from opencbec.api.context import ApiContext
 from opencbec.api.logs import AccessLog, configure_logging
 from opencbec.api.settings import Settings, load_settings
+from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.service.online import ClearingObserver, OnlineClearer
 from opencbec.service.signature_policy import SignaturePolicy
 from opencbec.service.webhooks import WebhookDispatcher
@@ -185,5 +186,6 @@ def app_from_env() -> FastAPI:
 
     Settings from the environment and the file named by ``OPENCBEC_ENV_FILE``, if any.
     """
+    tune_garbage_collector()  # an HTTP process of ``cbec serve --workers N`` (not started by ``cbec``)
     env_file = os.environ.get("OPENCBEC_ENV_FILE")
     return create_app(load_settings(Path(env_file) if env_file else None))

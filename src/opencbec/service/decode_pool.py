@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opencbec.domain.documents import DecodedMessage
+from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
@@ -98,6 +99,7 @@ def _warm_up(verifier: Verifier | None, clearing_pid: int) -> None:
 
     global _WORKER_VERIFIER
     _WORKER_VERIFIER = verifier
+    tune_garbage_collector()
     threading.Thread(
         target=_exit_with, args=(clearing_pid,), name="opencbec-orphan-watch", daemon=True
     ).start()
