@@ -6,7 +6,7 @@ thresholds (700, 10, 10) a ``cbec clear`` of 10,000 parcels spent about a fifth 
 collector, mostly in full collections of that long-lived state (14 of them, some 0.2 s each).
 Almost all of the short-lived objects are freed by reference counting the moment they are dropped,
 so the collector has little to find: collecting every 50,000 net allocations instead of every 700
-keeps it under 3 % of the run, with the same peak memory (measured in docs/performance.md).
+brings it to about 3 % of the run, with the same peak memory (measured in docs/performance.md).
 
 Every entry point of a clearing or serving process calls :func:`tune_garbage_collector`: the
 ``cbec`` command, the decoding workers of ``cbec clear --workers N`` and the HTTP processes of
