@@ -310,6 +310,5 @@ def main() -> None:
     try:
         tune_garbage_collector()
     except ValueError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
-        raise SystemExit(2) from exc
+        raise SystemExit(fail(str(exc)).exit_code) from exc
     app()
