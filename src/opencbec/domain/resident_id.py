@@ -7,6 +7,7 @@ list whose buyer ID number is malformed (receipt code 1300).
 from __future__ import annotations
 
 from datetime import date
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -18,8 +19,9 @@ def check_char(first17: str) -> str:
     >>> check_char("11010519491231002")
     'X'
     """
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError(f"check_char needs 17 digits, got {len(first17)} characters")
+    return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def is_valid(number: str) -> bool:

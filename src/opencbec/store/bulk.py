@@ -38,13 +38,15 @@ def _each(process: _Convert) -> _Column:
 def _sqlite_datetime(process: _Convert) -> _Column:
     """SQLAlchemy's SQLite ``DateTime`` bind processor on a column of values.
 
-    Naive datetimes are formatted directly into the same text (``YYYY-MM-DD HH:MM:SS.ffffff``).
+    Naive datetimes are formatted directly into the same text (``YYYY-MM-DD HH:MM:SS.ffffff``),
+    each distinct value once (a batch's times repeat: its clock, the documents of a message).
     """
 
     def convert(values: tuple[Any, ...]) -> list[Any]:
-        kinds = set(map(type, values))
-        if kinds <= _NAIVE and not any(map(_TZINFO, filter(None, values))):
-            return [None if v is None else v.isoformat(" ", "microseconds") for v in values]
+        distinct = set(values)
+        if set(map(type, distinct)) <= _NAIVE and not any(map(_TZINFO, filter(None, distinct))):
+            text = {v: None if v is None else v.isoformat(" ", "microseconds") for v in distinct}
+            return list(map(text.__getitem__, values))
         return list(map(process, values))
 
     return convert

@@ -10,9 +10,8 @@ from typing import Any
 
 from opencbec.clearing.state import StoredDoc, TaxNote
 from opencbec.domain.documents import DocumentKind, Inventory, parse_app_time
-from opencbec.store import doc_cache
 from opencbec.store.repository import MessageRow
-from opencbec.store.serialize import document_json, record_dict, record_to_json
+from opencbec.store.serialize import document_from_json, document_to_json, record_dict, record_to_json
 
 
 def link_key(doc: StoredDoc) -> str | None:
@@ -73,12 +72,11 @@ def _doc_fields(d: StoredDoc) -> tuple[Any, ...]:
 
 
 def doc_values(d: StoredDoc) -> tuple[Any, ...]:
-    """A ``document`` row (``DOC_COLUMNS``); the document is remembered decoded for later loads."""
+    """A ``document`` row (``DOC_COLUMNS``)."""
     doc = d.document
     head = doc.head
     kind = d.kind
-    text, checked = document_json(doc)
-    doc_cache.remember(kind, text, doc, checked)
+    text = document_to_json(doc)
     link = f"{doc.head.logistics_code}/{doc.head.logistics_no}" if isinstance(doc, Inventory) else None
     return (
         d.doc_id,
@@ -157,7 +155,7 @@ def stored_doc(row: Any) -> StoredDoc:
     kind = DocumentKind(row.kind)
     return StoredDoc(
         doc_id=row.id,
-        document=doc_cache.decoded(kind, row.data),
+        document=document_from_json(kind, row.data),
         status=row.status,
         info=row.info,
         received_at=row.received_at,

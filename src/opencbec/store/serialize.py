@@ -199,19 +199,6 @@ def _exact_shape(doc: Document) -> bool:
     return type(lines) is list and all(type(x) is line_cls for x in lines)
 
 
-def reads_back_equal(doc: Document) -> bool:
-    """Whether ``document_from_json(kind, document_to_json(doc))`` is known to equal ``doc``."""
-    if not _exact_shape(doc):
-        return False
-    for obj in (doc.head, *getattr(doc, "lines", ())):
-        cls = type(obj)
-        get = (_GETTERS.get(cls) or _getter(cls))[1]
-        key = (cls, *map(type, get(obj)))
-        if not (_PLANS.get(key) or _plan(key))[3]:
-            return False
-    return True
-
-
 def document_from_json(kind: DocumentKind, text: str) -> Document:
     """Rebuild a document of ``kind`` from ``document_to_json`` output."""
     payload = loads(text)

@@ -21,7 +21,7 @@ from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.state import Effects
 from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
-from opencbec.store import bulk, doc_cache, risk_repo
+from opencbec.store import bulk, risk_repo
 from opencbec.store import schema as t
 from opencbec.store.repository import OutboxRow
 from opencbec.store.rows import MUTABLE, doc_row, doc_update, tax_row
@@ -168,7 +168,6 @@ def test_a_cleared_run_stores_what_the_sqlalchemy_path_stored(
         write_parcel(inbox, f"p{n}", parcel)
     stores = [ReferenceStore(make_engine(two_urls[0])), SqlStore(make_engine(two_urls[1]))]
     for store in stores:
-        doc_cache.clear()
         BatchClearer(store, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=5).run([inbox])
     ref, fast = (s.engine for s in stores)
     assert rows_of(fast, t.document)
