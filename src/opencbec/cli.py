@@ -75,15 +75,14 @@ def clear_command(
         raise fail(f"no such file or directory: {', '.join(missing)}")
     rate = _rate(inspection_rate)
     application = bootstrap.build(db, inspection_rate=rate, partner_wait_hours=partner_wait_hours, risk=risk)
-    files = _files(paths)
+    count, total = _files(paths)
     clearer = bootstrap.batch_clearer(
         application,
         outbox,
         batch_documents=batch_size,
         verify_signatures=signatures is SignatureMode.VERIFY,
-        workers=workers or auto_workers(len(files)),
+        workers=workers or auto_workers(count),
     )
-    total = sum(p.stat().st_size for p in files)
     if sys.stderr.isatty():
         columns = (TextColumn("clearing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=True) as progress:
@@ -99,10 +98,15 @@ def auto_workers(files: int) -> int:
     return 2 if (os.cpu_count() or 1) >= 2 and files > 64 else 1
 
 
-def _files(paths: list[Path]) -> list[Path]:
+def _files(paths: list[Path]) -> tuple[int, int]:
+    """How many files ``cbec clear`` will read and their bytes (counted, not kept: flat memory)."""
     from opencbec.service.batch_clear import input_files
 
-    return list(input_files(paths))
+    count = total = 0
+    for path in input_files(paths):
+        count += 1
+        total += path.stat().st_size
+    return count, total
 
 
 def _rate(text: str | None) -> Decimal | None:

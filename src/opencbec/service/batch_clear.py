@@ -8,6 +8,7 @@ of a replay does not depend on the batch size or on when it is run.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -40,18 +41,30 @@ def input_files(paths: Sequence[Path]) -> Iterator[Path]:
 
     Inside directories only ``*.xml`` and ``*.json`` files are read (hidden files and the
     simulator's ``ground-truth*`` files are skipped); files named explicitly are always read.
+    A directory is walked depth first with each directory's entries sorted by name, which is the
+    order of ``sorted(directory.rglob("*"))``, but only one directory's names are held at a time,
+    so listing a million files does not take memory in proportion.
     """
     for path in paths:
         if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if (
-                    p.is_file()
-                    and p.suffix.lower() in READABLE_SUFFIXES
-                    and not p.name.startswith((".", "ground-truth"))
-                ):
-                    yield p
+            yield from _walk(path)
         else:
             yield path
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    with os.scandir(directory) as it:
+        entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
+    for name, is_dir in entries:
+        child = directory / name
+        if is_dir:
+            yield from _walk(child)
+        elif (
+            Path(name).suffix.lower() in READABLE_SUFFIXES
+            and not name.startswith((".", "ground-truth"))
+            and child.is_file()
+        ):
+            yield child
 
 
 @dataclass(slots=True)
