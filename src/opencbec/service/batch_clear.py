@@ -60,7 +60,7 @@ def _walk(directory: Path) -> Iterator[Path]:
         if is_dir:
             yield from _walk(child)
         elif (
-            Path(name).suffix.lower() in READABLE_SUFFIXES
+            child.suffix.lower() in READABLE_SUFFIXES
             and not name.startswith((".", "ground-truth"))
             and child.is_file()
         ):
