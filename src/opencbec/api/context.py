@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from sqlalchemy import Engine
 
+from opencbec.api.receipt_watch import OutboxWatch
 from opencbec.api.settings import Settings
 from opencbec.bootstrap import App
 from opencbec.service.decode_pool import Verifier
@@ -24,6 +25,8 @@ class ApiContext:
     verifier: Verifier | None
     wake_worker: Callable[[], None] = field(default=lambda: None)
     wake_webhooks: Callable[[], None] = field(default=lambda: None)
+    #: Long polls of the receipt feed wait on this (made by the first one).
+    receipt_watch: OutboxWatch | None = None
 
     @property
     def engine(self) -> Engine:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -126,15 +126,29 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
-def feed(engine: Engine, caller: str, since: int, limit: int, with_xml: bool) -> list[ReceiptRef]:
-    """Receipt messages addressed to ``caller`` after cursor ``since``, in outbox order."""
+def feed_and_highest(
+    engine: Engine, caller: str, since: int, limit: int, with_xml: bool
+) -> tuple[list[ReceiptRef], int]:
+    """Receipt messages addressed to ``caller`` after cursor ``since``, in outbox order, and the
+    outbox's highest id (anyone's receipts) read just before them.
+
+    A receipt for ``caller`` that the page does not hold has an id above that highest id (ids grow
+    in commit order), so a reader that waits for the outbox to grow past it misses nothing.
+    """
     o = t.outbox.c
     columns = [o.id, o.message_type, o.guid, *([o.xml] if with_xml else [])]
     with engine.connect() as conn:
+        highest = conn.execute(select(func.max(o.id))).scalar() or 0
         rows = conn.execute(
             select(*columns).where(o.receiver == caller, o.id > since).order_by(o.id).limit(limit)
         ).all()
-    return [_ref(r, with_xml) for r in rows]
+    return [_ref(r, with_xml) for r in rows], int(highest)
+
+
+def highest_receipt_id(engine: Engine) -> int:
+    """The outbox's highest id (0 when empty)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(t.outbox.c.id))).scalar() or 0)
 
 
 def receipt_xml(engine: Engine, receipt_id: int, caller: str) -> bytes | None:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     webhook_base_delay_ms: int = Field(default=1000, ge=1)
     webhook_max_delay_s: float = Field(default=600.0, gt=0)
     webhook_poll_ms: int = Field(default=500, ge=1)
+    #: While a long poll of the receipt feed (``GET /v1/receipts?wait=``) waits, each server process
+    #: checks for new receipts this often (one small query, whatever the number of waiting readers).
+    receipt_watch_ms: int = Field(default=20, ge=1, le=10_000)
     #: ``json`` (one object per line) or ``text`` logs on stderr.
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
