@@ -24,6 +24,7 @@ from opencbec import bootstrap
 from opencbec.api import enterprise
 from opencbec.api.background import Loop, clearing_loop, webhook_loop
 from opencbec.api.context import ApiContext
+from opencbec.api.fast_submit import SubmitFastPath
 from opencbec.api.logs import AccessLog, configure_logging
 from opencbec.api.settings import Settings, load_settings
 from opencbec.gc_tuning import tune_garbage_collector
@@ -92,8 +93,12 @@ def build_context(settings: Settings) -> ApiContext:
     return ApiContext(settings, wired, clearer, verifier)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The FastAPI app on ``settings`` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, fast_submit: bool = True) -> FastAPI:
+    """The FastAPI app on ``settings`` (default: from the environment).
+
+    ``fast_submit`` answers ``POST /v1/messages`` without FastAPI's routing
+    (:mod:`opencbec.api.fast_submit`, the same answers); False leaves it to the FastAPI route.
+    """
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
     if settings.http_nice:
@@ -125,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     app.state.engine = ctx.engine
     app.state.admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    if fast_submit:
+        app.add_middleware(SubmitFastPath)  # inside the access log (the last added is outermost)
     app.add_middleware(AccessLog)
     app.include_router(enterprise.router)
     for module in OPTIONAL_ROUTERS:

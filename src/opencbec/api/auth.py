@@ -221,6 +221,16 @@ async def current_principal(
 
     Async: a cached verification costs no thread switch; the database is read in a worker thread.
     """
+    return await principal_of(request, credentials)
+
+
+async def request_principal(request: Request) -> Principal:
+    """:func:`current_principal` outside FastAPI's dependency injection (same checks, same errors)."""
+    return await principal_of(request, await _bearer(request))
+
+
+async def principal_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """The caller holding ``credentials``, kept in ``request.state.principal``; 401 if none is valid."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("missing bearer token")
     engine: Engine = request.app.state.engine
@@ -239,6 +249,11 @@ async def current_principal(
 
 async def require_enterprise(principal: Annotated[Principal, Depends(current_principal)]) -> str:
     """FastAPI dependency: the calling enterprise's code (403 for officers)."""
+    return enterprise_code(principal)
+
+
+def enterprise_code(principal: Principal) -> str:
+    """The code of the enterprise ``principal`` (403 for officers)."""
     if not isinstance(principal, EnterprisePrincipal):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this endpoint is for enterprises")
     return principal.code

@@ -83,6 +83,12 @@ async def submit_message(request: Request, caller: Caller, ctx: Ctx) -> Response
     follow asynchronously: poll ``GET /v1/messages/{id}``,
     read the feed ``GET /v1/receipts?since=...`` or register a webhook.
     """
+    return await accept(request, caller, ctx)
+
+
+async def accept(request: Request, caller: str, ctx: ApiContext) -> Response:
+    """The answer to ``caller``'s submission ``request`` (the route's work, also run by
+    :mod:`opencbec.api.fast_submit`); 415 (``HTTPException``) for another content type."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in CONTENT_TYPES:
         raise HTTPException(
