@@ -51,15 +51,16 @@ from opencbec.clearing.state import Effects
 from opencbec.domain.documents import DecodedMessage
 from opencbec.messages.decode import decode_message
 from opencbec.messages.dxp import CHINA_TZ
-from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.messages.schema import export_schema, import_schema
 from opencbec.service.core import clear_in_unit
 from opencbec.service.online_export import Batch, all_documents, document_guids
+from opencbec.service.online_rows import ceb900_row, inbox_row, refused_row
 from opencbec.store.api_repo import ensure_api_tables, inbox, index_receipts, max_outbox_id
 from opencbec.store.intake import IntakeJournal, JournalRow, journal_path, nowait_engine
 from opencbec.store.repository import MessageRow, OutboxRow
+from opencbec.store.serialize import forget_json, message_from_json, message_to_json
 from opencbec.store.sql import SqlStore
 
 log = logging.getLogger("opencbec.online")
@@ -91,29 +92,6 @@ class Refusal:
     message_id: int
     receipt_id: int
     xml: bytes
-
-
-def _guid_of(xml: bytes) -> str:
-    start = xml.index(b'guid="') + 6
-    return xml[start : xml.index(b'"', start)].decode()
-
-
-def _ceb900(enterprise: str, raw: bytes, exc: MessageRejected) -> OutboxRow:
-    xml = encode_ceb900(exc.info, exc.code, raw, exc.message_type, exc.cop_msg_id)
-    return OutboxRow("CEB900Message", enterprise, _guid_of(xml), xml)
-
-
-def _refused_row(
-    pid: int, exc: MessageRejected, sender: str, source: str, at: datetime, raw: bytes
-) -> MessageRow:
-    info = exc.return_info()
-    return MessageRow(
-        pid, exc.guid, exc.message_type, sender, exc.cop_msg_id, source, at, "rejected", info, 0, raw
-    )
-
-
-def _inbox_row(enterprise: str, status: str, at: datetime, raw: bytes, **values: Any) -> dict[str, Any]:
-    return {"enterprise": enterprise, "status": status, "received_at": at, "raw": raw, "info": "", **values}
 
 
 class ClearingObserver(Protocol):
@@ -187,7 +165,7 @@ class OnlineClearer:
         env = decoded.envelope
         received = ceb_now()
         refs = json.dumps(document_guids(decoded))
-        values = _inbox_row(
+        values = inbox_row(
             enterprise,
             "queued",
             received,
@@ -197,6 +175,7 @@ class OnlineClearer:
             cop_msg_id=env.cop_msg_id,
             documents=len(all_documents(decoded)),
             refs=refs,
+            decoded=message_to_json(decoded),  # the worker need not parse the XML again
         )
         if self.journal is not None:
             new_id = self.journal.append(values)  # group commit, durable on return
@@ -210,14 +189,14 @@ class OnlineClearer:
     def refuse(self, enterprise: str, raw: bytes, exc: MessageRejected) -> Refusal:
         """Record a refused submission and its CEB900 (addressed to ``enterprise``)."""
         received = ceb_now()
-        ceb900 = _ceb900(enterprise, raw, exc)
-        row = _refused_row(0, exc, enterprise, f"api:{enterprise}", received, raw)
+        ceb900 = ceb900_row(enterprise, raw, exc)
+        row = refused_row(0, exc, enterprise, f"api:{enterprise}", received, raw)
         reserved = {"id": self.journal.reserve()} if self.journal is not None else {}
         with self.store.clearing() as unit:
             unit.insert_messages([row])
             unit.apply(Effects(), [ceb900], {}, None)
             receipt_id = max_outbox_id(unit.conn)
-            values = _inbox_row(
+            values = inbox_row(
                 enterprise,
                 "rejected",
                 received,
@@ -280,7 +259,7 @@ class OnlineClearer:
         ids = [r.id for r in rows]
         there = set(conn.execute(select(inbox.c.id).where(inbox.c.id.in_(ids))).scalars())
         fresh = [
-            _inbox_row(
+            inbox_row(
                 r.enterprise,
                 "queued",
                 r.received_at,
@@ -291,6 +270,7 @@ class OnlineClearer:
                 cop_msg_id=r.cop_msg_id,
                 documents=r.documents,
                 refs=r.refs,
+                decoded=r.decoded,
             )
             for r in rows
             if r.id not in there
@@ -309,6 +289,7 @@ class OnlineClearer:
         try:
             return self._clear(started, filed, tick)
         finally:
+            forget_json()  # documents' JSON kept from ``decoded`` and not stored
             if filed and self.journal is not None:
                 self.journal.forget(filed)  # after the commit that filed them (or a rollback: kept)
 
@@ -338,6 +319,7 @@ class OnlineClearer:
                         info=bindparam("b_info"),
                         cleared_at=now,
                         raw=b"",  # kept in ``message.raw`` from now on
+                        decoded=None,
                     ),
                     [self._done(m) for m in messages],
                 )
@@ -379,12 +361,10 @@ class OnlineClearer:
         for row in rows:
             source = f"api:{row.enterprise}:{row.id}"
             try:
-                decoded = self._recall(row.id) or decode_message(
-                    row.raw, limits=self.limits, accept_export=True, validated=True
-                )
+                decoded = self._recall(row.id) or self._stored(row)
             except MessageRejected as exc:  # accepted once, so only if the decoder changed
-                rejections.append(_ceb900(row.enterprise, row.raw, exc))
-                messages.append(_refused_row(row.id, exc, row.enterprise, source, row.received_at, row.raw))
+                rejections.append(ceb900_row(row.enterprise, row.raw, exc))
+                messages.append(refused_row(row.id, exc, row.enterprise, source, row.received_at, row.raw))
                 continue
             env = decoded.envelope
             at, moved = batch.add(decoded, row.id, row.received_at, watermark if event else None)
@@ -392,6 +372,12 @@ class OnlineClearer:
             messages.append(MessageRow(row.id, env.guid, env.message_type, env.sender, env.cop_msg_id, source,
                                        at, "accepted", "", n, row.raw))  # fmt: skip
         return batch, messages, rejections, watermark
+
+    def _stored(self, row: Any) -> DecodedMessage:
+        """A queued submission's message: from its decoded form if kept, else from its bytes."""
+        if row.decoded is not None:
+            return message_from_json(row.decoded, for_storage=True)
+        return decode_message(row.raw, limits=self.limits, accept_export=True, validated=True)
 
     @staticmethod
     def _done(message: MessageRow) -> dict[str, Any]:

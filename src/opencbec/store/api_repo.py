@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -74,6 +75,8 @@ inbox = Table(
     Column("receipt_id", BigInteger),  # the CEB900 (outbox id) of a rejected submission
     Column("info", Text, nullable=False, default=""),
     Column("cleared_at", DateTime),
+    # the message as decoded when accepted (``serialize.message_to_json``), until cleared
+    Column("decoded", Text),
     Index("ix_api_inbox_status", "status", "id"),
     Index("ix_api_inbox_enterprise", "enterprise", "id"),
 )
@@ -131,7 +134,21 @@ def ensure_api_tables(engine: Engine) -> None:
         if engine in _READY:
             return
         metadata.create_all(engine)
+        _add_missing_columns(engine)
         _READY.add(engine)
+
+
+#: Columns added to existing tables since they were first created: (table, column, SQL type).
+_ADDED = (("api_inbox", "decoded", "TEXT"),)  # 2026-11-29
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the columns of :data:`_ADDED` to a database created before them (nullable: no backfill)."""
+    with engine.begin() as conn:
+        for table, column, sql_type in _ADDED:
+            present = {c["name"] for c in inspect(conn).get_columns(table)}
+            if column not in present:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
 
 # -- the receipt index (written inside clearing transactions, so in outbox order) -------------

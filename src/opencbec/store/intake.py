@@ -47,7 +47,17 @@ from sqlalchemy import Engine, create_engine, event
 #: A writer thread with nothing to do for this long ends (the next request starts a new one).
 IDLE_SECONDS = 1.0
 BUSY_TIMEOUT_S = 30.0
-COLUMNS = ("enterprise", "received_at", "message_type", "guid", "cop_msg_id", "documents", "refs", "raw")
+COLUMNS = (
+    "enterprise",
+    "received_at",
+    "message_type",
+    "guid",
+    "cop_msg_id",
+    "documents",
+    "refs",
+    "raw",
+    "decoded",
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS intake (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -58,13 +68,14 @@ CREATE TABLE IF NOT EXISTS intake (
     cop_msg_id TEXT,
     documents INTEGER NOT NULL,
     refs TEXT NOT NULL,
-    raw BLOB NOT NULL
+    raw BLOB NOT NULL,
+    decoded TEXT
 )
 """
 _INSERT = f"INSERT INTO intake ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _INSERT_AT = f"INSERT INTO intake (id, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})"
 #: The row that reserves an id (inserted and deleted in one transaction: never seen).
-_PLACEHOLDER = ("", "", None, None, None, 0, "[]", b"")
+_PLACEHOLDER = ("", "", None, None, None, 0, "[]", b"", None)
 
 
 def journal_path(engine: Engine) -> Path | None:
@@ -110,14 +121,17 @@ class JournalRow:
     documents: int
     refs: str
     raw: bytes
+    #: The message as decoded when accepted (``serialize.message_to_json``), if it has that form.
+    decoded: str | None = None
 
 
 def _row(row_id: int, values: Sequence[Any]) -> JournalRow:
     """A journal row from its id and ``COLUMNS`` values as stored."""
-    enterprise, at, message_type, guid, cop_msg_id, documents, refs, raw = values
+    enterprise, at, message_type, guid, cop_msg_id, documents, refs, raw, decoded = values
     received = datetime.fromisoformat(at)
+    documents = int(documents)
     return JournalRow(
-        row_id, enterprise, received, message_type, guid, cop_msg_id, int(documents), refs, bytes(raw)
+        row_id, enterprise, received, message_type, guid, cop_msg_id, documents, refs, bytes(raw), decoded
     )
 
 
@@ -144,6 +158,8 @@ class IntakeJournal:
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(_SCHEMA)
+            if "decoded" not in {r[1] for r in conn.execute("PRAGMA table_info(intake)")}:
+                conn.execute("ALTER TABLE intake ADD COLUMN decoded TEXT")  # a journal from before 2026-11-29
             seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'intake'").fetchone()
             behind = floor > 0 and (seq is None or int(seq[0]) < floor)
             if behind and conn.execute("SELECT 1 FROM intake WHERE id >= ?", (floor,)).fetchone() is None:
@@ -155,8 +171,9 @@ class IntakeJournal:
 
     # -- writes (through the writer thread) ----------------------------------------------------
     def append(self, values: dict[str, Any]) -> int:
-        """Commit one accepted submission (``COLUMNS`` of ``values``); returns its id once durable."""
-        row = tuple(values[c].isoformat() if c == "received_at" else values[c] for c in COLUMNS)
+        """Commit one accepted submission (``COLUMNS`` of ``values``, ``decoded`` optional); returns its
+        id once durable."""
+        row = tuple(values[c].isoformat() if c == "received_at" else values.get(c) for c in COLUMNS)
         return self._submit("append", row).result()
 
     def reserve(self) -> int:

@@ -20,8 +20,10 @@ import orjson
 from opencbec.domain import ceb_records as rec
 from opencbec.domain.documents import (
     Cancel,
+    DecodedMessage,
     Document,
     DocumentKind,
+    Envelope,
     Inventory,
     Order,
     Payment,
@@ -223,3 +225,51 @@ def record_to_json(obj: Any) -> str:
 def record_from_json(cls: type[Any], text: str) -> Any:
     """Rebuild a record dataclass of ``cls``."""
     return _restore(cls, loads(text))
+
+
+def message_to_json(decoded: DecodedMessage) -> str | None:
+    """An import message as decoded (envelope and documents) as JSON, when it reads back equal.
+
+    The online path keeps this with a queued submission, so the clearing worker rebuilds the
+    message with :func:`message_from_json` instead of parsing its XML again. None when the message
+    would not read back exactly equal (an export message, or any value of an unexpected type): the
+    worker then decodes the XML, as before.
+    """
+    env = decoded.envelope
+    if type(decoded) is not DecodedMessage or type(env) is not Envelope:
+        return None
+    if not (type(env.message_type) is str and type(env.guid) is str and type(env.signed) is bool):
+        return None
+    if env.cop_msg_id is not None and type(env.cop_msg_id) is not str:
+        return None
+    exact = [True]
+    transfer = None
+    if env.base_transfer is not None:
+        if type(env.base_transfer) is not rec.BaseTransfer:
+            return None
+        transfer = _record(env.base_transfer, exact)
+    documents = []
+    for doc in decoded.documents:
+        text, ok = document_json(doc)
+        if not ok:
+            return None
+        documents.append((doc.kind.value, text))
+    if not exact[0] or type(decoded.documents) is not list:
+        return None
+    envelope = [env.message_type, env.guid, transfer, env.cop_msg_id, env.signed]
+    return dumps({"envelope": envelope, "documents": documents})
+
+
+def message_from_json(text: str, *, for_storage: bool = False) -> DecodedMessage:
+    """The message of :func:`message_to_json`; with ``for_storage`` each document's JSON is
+    remembered (:func:`remember_json`) so that storing it does not serialise it again."""
+    payload = loads(text)
+    message_type, guid, transfer, cop_msg_id, signed = payload["envelope"]
+    base = _restore(rec.BaseTransfer, transfer) if transfer is not None else None
+    documents: list[Document] = []
+    for kind, doc_text in payload["documents"]:
+        doc = document_from_json(DocumentKind(kind), doc_text)
+        if for_storage:
+            remember_json(doc, doc_text)
+        documents.append(doc)
+    return DecodedMessage(Envelope(message_type, guid, base, cop_msg_id, signed), documents)
