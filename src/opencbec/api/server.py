@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from opencbec import bootstrap
+from opencbec.api.http_processes import HttpProcesses, reuse_port_supported
 from opencbec.api.settings import Settings
 from opencbec.api.worker import WorkerProcess, spawn_worker
 from opencbec.service.batch_clear import ClearSummary
@@ -93,14 +95,33 @@ def _serve_with_worker(settings: Settings, host: str, port: int, workers: int, e
         os.environ["OPENCBEC_WORKER"] = os.environ["OPENCBEC_WEBHOOKS"] = "false"  # for the HTTP processes
         os.environ.setdefault("OPENCBEC_HTTP_NICE", str(HTTP_NICE))
     try:
-        uvicorn.run(
-            "opencbec.api.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_config=None,
-        )
+        if reuse_port_supported():
+            _run_http_processes(HttpProcesses(host, port, workers))
+        else:  # one socket shared by uvicorn's processes
+            uvicorn.run(
+                "opencbec.api.app:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_config=None,
+            )
     finally:
         if worker is not None:
             worker.stop()
+
+
+def _run_http_processes(processes: HttpProcesses) -> None:
+    """Run ``processes`` until SIGTERM or SIGINT (then stop them, letting requests in progress end)."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: processes.stop())
+    log.info(
+        "serving",
+        extra={"event": "start", "role": "http", "processes": processes.count, "port": processes.port},
+    )
+    try:
+        processes.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
