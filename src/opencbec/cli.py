@@ -187,8 +187,12 @@ def serve_command(
 ) -> None:
     """Run the HTTP API (OpenAPI at /openapi.json, docs at /docs); see docs/api.md."""
     from opencbec.api import serve
+    from opencbec.api.http_processes import ServeError
 
-    serve(db, host, port, workers, demo_data=demo_data, env_file=env_file)
+    try:
+        serve(db, host, port, workers, demo_data=demo_data, env_file=env_file)
+    except ServeError as exc:
+        raise fail(str(exc), code=1) from exc
 
 
 @app.command("work")

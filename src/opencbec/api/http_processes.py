@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import socket
 import threading
+import time
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 
@@ -26,6 +27,14 @@ log = logging.getLogger("opencbec.api")
 RESTART_PAUSE_SECONDS = 1.0
 #: Connections waiting to be accepted, per process.
 BACKLOG = 2048
+#: A process that exits within this many seconds of its start failed to start ...
+QUICK_EXIT_SECONDS = 10.0
+#: ... and after this many such exits in a row ``cbec serve`` gives up instead of restarting forever.
+QUICK_EXITS_TO_GIVE_UP = 5
+
+
+class ServeError(RuntimeError):
+    """The HTTP processes cannot run (the port is taken, or they keep failing at start)."""
 
 
 def reuse_port_supported() -> bool:
@@ -65,25 +74,45 @@ class HttpProcesses:
         self.host, self.port, self.count = host, port, count
         self._context = multiprocessing.get_context("spawn")
         self._processes: list[BaseProcess] = []
+        self._started: list[float] = []
         self._stopping = threading.Event()
 
     def run(self) -> None:
-        """Start the processes and watch them until :meth:`stop` is called."""
-        check_port(self.host, self.port)
+        """Start the processes and watch them until :meth:`stop` is called.
+
+        Raises :class:`ServeError` if the port cannot be listened on, or (after stopping the
+        others) when processes keep exiting right after they start.
+        """
+        try:
+            check_port(self.host, self.port)
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from exc
         self._processes = [self._start() for _ in range(self.count)]
-        while not self._stopping.is_set():
-            wait([p.sentinel for p in self._processes], timeout=0.5)
-            for i, process in enumerate(self._processes):
-                if process.exitcode is None or self._stopping.is_set():
-                    continue
-                log.error(
-                    "HTTP process exited; restarting",
-                    extra={"event": "http_process_exit", "code": process.exitcode, "pid": process.pid},
-                )
-                self._stopping.wait(RESTART_PAUSE_SECONDS)
-                if not self._stopping.is_set():
-                    self._processes[i] = self._start()
-        self._terminate()
+        self._started = [time.monotonic()] * self.count
+        quick_exits = 0
+        try:
+            while not self._stopping.is_set():
+                wait([p.sentinel for p in self._processes], timeout=0.5)
+                for i, process in enumerate(self._processes):
+                    if process.exitcode is None or self._stopping.is_set():
+                        continue
+                    lived = time.monotonic() - self._started[i]
+                    quick_exits = quick_exits + 1 if lived < QUICK_EXIT_SECONDS else 0
+                    log.error(
+                        "HTTP process exited; restarting",
+                        extra={"event": "http_process_exit", "code": process.exitcode, "pid": process.pid},
+                    )
+                    if quick_exits >= QUICK_EXITS_TO_GIVE_UP:
+                        raise ServeError(
+                            f"HTTP processes exited {quick_exits} times in a row within "
+                            f"{QUICK_EXIT_SECONDS:.0f} s of starting; stopped (their errors are above)"
+                        )
+                    self._stopping.wait(RESTART_PAUSE_SECONDS)
+                    if not self._stopping.is_set():
+                        self._processes[i] = self._start()
+                        self._started[i] = time.monotonic()
+        finally:
+            self._terminate()
 
     def stop(self) -> None:
         """Ask :meth:`run` to stop the processes and return (callable from a signal handler)."""

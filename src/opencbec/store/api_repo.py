@@ -33,7 +33,6 @@ from sqlalchemy import (
     Text,
     func,
     insert,
-    inspect,
     select,
     update,
 )
@@ -134,21 +133,7 @@ def ensure_api_tables(engine: Engine) -> None:
         if engine in _READY:
             return
         metadata.create_all(engine)
-        _add_missing_columns(engine)
         _READY.add(engine)
-
-
-#: Columns added to existing tables since they were first created: (table, column, SQL type).
-_ADDED = (("api_inbox", "decoded", "TEXT"),)  # 2026-11-29
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Add the columns of :data:`_ADDED` to a database created before them (nullable: no backfill)."""
-    with engine.begin() as conn:
-        for table, column, sql_type in _ADDED:
-            present = {c["name"] for c in inspect(conn).get_columns(table)}
-            if column not in present:
-                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
 
 # -- the receipt index (written inside clearing transactions, so in outbox order) -------------

@@ -99,3 +99,25 @@ def test_a_port_in_use_is_refused_at_once() -> None:
         port = busy.getsockname()[1]
         with pytest.raises(OSError, match="in use"):
             check_port("127.0.0.1", port)
+
+
+def test_serve_says_so_and_exits_when_the_port_is_taken(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        proc = _serve(tmp_path, busy.getsockname()[1])
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "cannot listen on 127.0.0.1:" in err
+
+
+def test_serve_gives_up_when_its_http_processes_keep_failing_at_start(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "OPENCBEC_ENV_FILE": str(tmp_path / "missing.env")}  # each HTTP process fails
+    db = str(tmp_path / "http.db")
+    cmd = [sys.executable, "-m", "opencbec", "serve", "--db", db, "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen([*cmd, "--no-demo-data"], env=env, stderr=subprocess.PIPE, text=True)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert "HTTP processes exited 5 times in a row" in err
+    assert "missing.env" in err  # the processes' own error is shown too

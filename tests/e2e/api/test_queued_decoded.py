@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from opencbec.service import online
 from opencbec.store import schema as t
-from opencbec.store.api_repo import ensure_api_tables, inbox
+from opencbec.store.api_repo import inbox
 from opencbec.store.intake import IntakeJournal
+from opencbec.store.sql import make_engine
 from tests.e2e.api.conftest import Api
 from tests.e2e.api.messages import SENDER_OF, message, parcel
 
@@ -92,8 +93,7 @@ def test_databases_from_before_the_decoded_form_get_the_column(tmp_path: Path) -
             "INSERT INTO intake (id, enterprise, received_at, documents, refs, raw) "
             "VALUES (8, 'E', '2026-11-28T10:00:01', 1, '[]', x'3c622f3e')"
         )
-    engine = create_engine(f"sqlite:///{db}")
-    ensure_api_tables(engine)
+    engine = make_engine(str(db))  # opening migrates (revision 0006 adds the column)
     with engine.connect() as conn:
         row = conn.execute(select(inbox.c.id, inbox.c.raw, inbox.c.decoded)).one()
     assert (row.id, bytes(row.raw), row.decoded) == (7, b"<a/>", None)  # kept as it was
