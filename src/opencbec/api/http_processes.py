@@ -45,17 +45,21 @@ def reuse_port_supported() -> bool:
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket listening on ``host:port`` that other processes may listen on too."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=BACKLOG, reuse_port=True)
-    sock.set_inheritable(True)
-    return sock
+    return socket.create_server((host, port), family=family, backlog=BACKLOG, reuse_port=True)
 
 
 def check_port(host: str, port: int) -> None:
-    """Fail at once (``OSError``) if ``host:port`` cannot be listened on (in use by another server)."""
+    """Fail at once (``OSError``) if anything listens on ``host:port`` already.
+
+    The probe binds without ``SO_REUSEPORT``, so it fails for any listener, a second ``cbec serve``
+    on the same port included (which ``SO_REUSEPORT`` alone would let share the port unnoticed), and
+    with ``SO_REUSEADDR``, so connections of an earlier run in TIME_WAIT do not count. It is bound,
+    never listening, and closed before the HTTP processes start.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        probe.bind((host, port))  # bound, never listening: it takes no connection
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
 
 
 def _serve(host: str, port: int) -> None:

@@ -15,9 +15,11 @@ and clears up to ``max_messages`` queued messages in one
 :meth:`~opencbec.store.sql.SqlStore.clearing` unit: the queued rows are claimed inside that
 transaction, which holds the clearing lock, so several processes may run workers on one database.
 The decoded form of a submission accepted by this process is kept in memory until it is cleared,
-so the worker does not decode it a second time (a submission of another process, or one left
-from before a restart, is decoded from its stored bytes, with the same result; the schema
-validation it passed when accepted is not repeated). The clearing
+so the worker does not decode it a second time. A submission of another process, or one left
+from before a restart, is rebuilt from the decoded form stored with it (``api_inbox.decoded``,
+``serialize.message_to_json``), or, without one (exports, rows from before it existed), decoded
+from its stored bytes, with the same result (the schema validation it passed when accepted is not
+repeated). The clearing
 itself is :func:`clear_in_unit`, the same steps as ``cbec clear``; export requests
 (CEB303 ... CEB701, CEB213/215) are decoded with ``accept_export`` and cleared as its ``export_batch``
 (see :mod:`opencbec.service.online_export`).

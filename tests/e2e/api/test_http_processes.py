@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from opencbec.api.http_processes import check_port, reuse_port_supported
+from opencbec.api.http_processes import check_port, listening_socket, reuse_port_supported
 from tests.proc import children
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT is not available here")
@@ -92,13 +92,17 @@ def test_connections_opened_together_reach_every_process_and_a_dead_one_is_repla
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
 
 
-def test_a_port_in_use_is_refused_at_once() -> None:
+def test_a_port_in_use_is_refused_at_once_even_by_a_listener_that_shares_ports() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         with pytest.raises(OSError, match="in use"):
             check_port("127.0.0.1", port)
+    sharing = listening_socket("127.0.0.1", 0)  # as another cbec serve's HTTP process listens
+    with sharing, pytest.raises(OSError, match="in use"):
+        check_port("127.0.0.1", sharing.getsockname()[1])
+    check_port("127.0.0.1", _free_port())  # a free port passes
 
 
 def test_serve_says_so_and_exits_when_the_port_is_taken(tmp_path: Path) -> None:
