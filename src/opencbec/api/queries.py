@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,7 +14,7 @@ from opencbec.api.models import DocumentState, DocumentView, HistoryLine, Receip
 from opencbec.api.parties import may_read
 from opencbec.domain.documents import DocumentKind
 from opencbec.store import schema as t
-from opencbec.store.api_repo import inbox, receipt_ref
+from opencbec.store.api_repo import inbox, max_outbox_id, receipt_ref
 from opencbec.store.intake import IntakeJournal, JournalRow
 from opencbec.store.serialize import document_from_json
 
@@ -138,17 +138,17 @@ def feed_and_highest(
     o = t.outbox.c
     columns = [o.id, o.message_type, o.guid, *([o.xml] if with_xml else [])]
     with engine.connect() as conn:
-        highest = conn.execute(select(func.max(o.id))).scalar() or 0
+        highest = max_outbox_id(conn)
         rows = conn.execute(
             select(*columns).where(o.receiver == caller, o.id > since).order_by(o.id).limit(limit)
         ).all()
-    return [_ref(r, with_xml) for r in rows], int(highest)
+    return [_ref(r, with_xml) for r in rows], highest
 
 
 def highest_receipt_id(engine: Engine) -> int:
     """The outbox's highest id (0 when empty)."""
     with engine.connect() as conn:
-        return int(conn.execute(select(func.max(t.outbox.c.id))).scalar() or 0)
+        return max_outbox_id(conn)
 
 
 def receipt_xml(engine: Engine, receipt_id: int, caller: str) -> bytes | None:
