@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from sqlalchemy import Engine
 
+from opencbec.api.admission import AdmissionGate
 from opencbec.api.receipt_watch import OutboxWatch
 from opencbec.api.settings import Settings
 from opencbec.bootstrap import App
@@ -27,6 +28,8 @@ class ApiContext:
     wake_webhooks: Callable[[], None] = field(default=lambda: None)
     #: Long polls of the receipt feed wait on this (made by the first one).
     receipt_watch: OutboxWatch | None = None
+    #: Submissions pass this first (made by the first one).
+    admission: AdmissionGate | None = None
 
     @property
     def engine(self) -> Engine:

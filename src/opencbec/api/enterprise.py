@@ -11,7 +11,9 @@ The router of this module also includes the receipt, document and webhook router
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -19,13 +21,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from opencbec.api import documents, receipts, webhook_routes
+from opencbec.api.admission import AdmissionGate
 from opencbec.api.auth import require_enterprise
 from opencbec.api.context import ApiContext, context
 from opencbec.api.models import Accepted, AccessDenied, Submission
 from opencbec.api.parties import check_submitter
-from opencbec.api.queries import submission
+from opencbec.api.queries import clearing_backlog, submission
+from opencbec.domain.documents import DecodedMessage
 from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
+from opencbec.service.online import Queued
 from opencbec.service.online_export import all_documents
 
 log = logging.getLogger("opencbec.api")
@@ -33,6 +38,10 @@ router = APIRouter(prefix="/v1", tags=["enterprise"])
 Caller = Annotated[str, Depends(require_enterprise)]
 Ctx = Annotated[ApiContext, Depends(context)]
 
+#: A submission that may be queued, the refusal to answer with a CEB900, or another answer (403).
+Checked = DecodedMessage | MessageRejected | Response
+#: Submissions up to this size (and with no signature to verify) are decoded on the event loop.
+INLINE_BYTES = 32 * 1024
 CONTENT_TYPES = frozenset({"application/xml", "text/xml", "application/json"})
 _CEB900 = {"content": {"application/xml": {}}, "description": "CEB900 receipt (also in the receipt feed)"}
 _BODY = {
@@ -74,6 +83,7 @@ async def _read_body(request: Request, limit: int) -> tuple[bytes, int]:
         403: {"model": AccessDenied, "description": "not a declared party"},
         415: {"description": "unsupported content type"},
         422: _CEB900,
+        503: {"description": "the clearing is too far behind: send again after `Retry-After` seconds"},
     },
 )
 async def submit_message(request: Request, caller: Caller, ctx: Ctx) -> Response:
@@ -88,19 +98,57 @@ async def submit_message(request: Request, caller: Caller, ctx: Ctx) -> Response
 
 async def accept(request: Request, caller: str, ctx: ApiContext) -> Response:
     """The answer to ``caller``'s submission ``request`` (the route's work, also run by
-    :mod:`opencbec.api.fast_submit`); 415 (``HTTPException``) for another content type."""
+    :mod:`opencbec.api.fast_submit`); 415 (``HTTPException``) for another content type.
+
+    A small body with no signature to verify is decoded on the event loop (a one-document message
+    takes less time to decode than to hand to a thread and back) and waits for the intake journal's
+    group commit without holding a thread; anything else is decoded in the thread pool.
+    """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in CONTENT_TYPES:
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail=f"content type must be one of {', '.join(sorted(CONTENT_TYPES))}",
         )
+    await admission(ctx).admit()
     limit = ctx.clearer.limits.max_bytes
     raw, seen = await _read_body(request, limit)
-    return await run_in_threadpool(_submit, ctx, caller, raw[:limit], seen)
+    raw = raw[:limit]
+    if seen > INLINE_BYTES or ctx.verifier is not None or ctx.clearer.journal is None:
+        return await run_in_threadpool(_submit, ctx, caller, raw, seen)
+    checked = _checked(ctx, caller, raw, seen)
+    if isinstance(checked, MessageRejected):
+        return await run_in_threadpool(_refused, ctx, caller, raw, checked)
+    if isinstance(checked, Response):
+        return checked
+    later = ctx.clearer.enqueue_later(caller, checked, raw)
+    assert later is not None  # the journal is there
+    return _accepted(ctx, caller, checked, await asyncio.wrap_future(later))
+
+
+def admission(ctx: ApiContext) -> AdmissionGate:
+    """This process's :class:`AdmissionGate` (made on first use)."""
+    if ctx.admission is None:
+        engine, journal, settings = ctx.engine, ctx.clearer.journal, ctx.settings
+        backlog = partial(clearing_backlog, engine, journal)
+        ctx.admission = AdmissionGate(backlog, settings.admit_backlog, settings.admit_wait_s)
+    return ctx.admission
 
 
 def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
+    checked = _checked(ctx, caller, raw, seen)
+    if isinstance(checked, MessageRejected):
+        return _refused(ctx, caller, raw, checked)
+    if isinstance(checked, Response):
+        return checked
+    return _accepted(ctx, caller, checked, ctx.clearer.enqueue(caller, checked, raw))
+
+
+def _checked(
+    ctx: ApiContext, caller: str, raw: bytes, seen: int
+) -> DecodedMessage | MessageRejected | Response:
+    """The decoded submission if it may be queued; else why not: the refusal to answer with a CEB900
+    (``MessageRejected``, recorded by :func:`_refused`) or the 403 of a caller who is not a party."""
     limit = ctx.clearer.limits.max_bytes
     try:
         if seen > limit:
@@ -109,7 +157,7 @@ def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
             )
         decoded = decode_message(raw, limits=ctx.clearer.limits, accept_export=True)
     except MessageRejected as exc:
-        return _refused(ctx, caller, raw, exc)
+        return exc
     refused = check_submitter(decoded, caller)
     if refused is not None:
         log.warning(
@@ -133,8 +181,12 @@ def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
         try:
             ctx.verifier(raw, decoded)
         except MessageRejected as exc:
-            return _refused(ctx, caller, raw, exc)
-    queued = ctx.clearer.enqueue(caller, decoded, raw)
+            return exc
+    return decoded
+
+
+def _accepted(ctx: ApiContext, caller: str, decoded: DecodedMessage, queued: Queued) -> Response:
+    """The 202 of a submission stored as queued (and the worker woken)."""
     ctx.wake_worker()
     env = decoded.envelope
     count = len(all_documents(decoded))

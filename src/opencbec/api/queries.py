@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -233,3 +233,11 @@ def _lines(
 
 def _first(item: tuple[int, HistoryLine]) -> int:
     return item[0]
+
+
+def clearing_backlog(engine: Engine, journal: IntakeJournal | None) -> int:
+    """About how many accepted submissions wait to be cleared: queued in ``api_inbox`` plus the
+    intake journal's rows (a row filed and not yet forgotten counts twice, for a moment)."""
+    with engine.connect() as conn:
+        queued = int(conn.execute(select(func.count()).where(inbox.c.status == "queued")).scalar() or 0)
+    return queued + (journal.count() if journal is not None else 0)

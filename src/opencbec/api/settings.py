@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     inspection_rate: Decimal | None = Field(default=None, ge=0, le=1)
     #: Bootstrap admin bearer token; none unless given.
     admin_token: SecretStr | None = None
+    #: Admission control (:mod:`opencbec.api.admission`): while more than this many accepted
+    #: submissions wait to be cleared, new ones wait before they are read (0: never) ...
+    admit_backlog: int = Field(default=600, ge=0)
+    #: ... and are refused with 503 and ``Retry-After`` if the backlog is still over after this long.
+    admit_wait_s: float = Field(default=10.0, ge=0)
     #: Run the online clearing worker in this process.
     worker: bool = True
     #: Lower this process's CPU priority by this much (``nice``); ``cbec serve --workers N`` sets 5 for

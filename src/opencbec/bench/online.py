@@ -128,6 +128,9 @@ async def _load_async(
                 ).encode()
                 start = time.time()
                 code = await _post(reader, writer, head + part.xml)
+                while code == 503 and time.time() < deadline:  # admission control: send it again
+                    await asyncio.sleep(1.0)  # the server's Retry-After
+                    code = await _post(reader, writer, head + part.xml)
                 results.append((part.document_guid, start, time.time(), code))
                 if time.time() >= deadline:
                     return

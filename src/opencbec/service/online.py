@@ -34,11 +34,11 @@ serial order (the order of the receipt feed).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -57,12 +57,12 @@ from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.messages.schema import export_schema, import_schema
 from opencbec.service.core import clear_in_unit
-from opencbec.service.online_export import Batch, all_documents, document_guids
-from opencbec.service.online_rows import ceb900_row, inbox_row, refused_row
+from opencbec.service.online_export import Batch, all_documents
+from opencbec.service.online_rows import ceb900_row, inbox_row, queued_row, refused_row
 from opencbec.store.api_repo import ensure_api_tables, inbox, index_receipts, max_outbox_id
 from opencbec.store.intake import IntakeJournal, JournalRow, journal_path, nowait_engine
 from opencbec.store.repository import MessageRow, OutboxRow
-from opencbec.store.serialize import forget_json, message_from_json, message_to_json
+from opencbec.store.serialize import forget_json, message_from_json
 from opencbec.store.sql import SqlStore
 
 log = logging.getLogger("opencbec.online")
@@ -164,29 +164,37 @@ class OnlineClearer:
     # -- intake (request threads) -------------------------------------------------------------
     def enqueue(self, enterprise: str, decoded: DecodedMessage, raw: bytes) -> Queued:
         """Store an accepted submission as queued (committed before returning)."""
-        env = decoded.envelope
+        later = self.enqueue_later(enterprise, decoded, raw)
+        if later is not None:
+            return later.result()
         received = ceb_now()
-        refs = json.dumps(document_guids(decoded))
-        values = inbox_row(
-            enterprise,
-            "queued",
-            received,
-            raw,
-            message_type=env.message_type,
-            guid=env.guid,
-            cop_msg_id=env.cop_msg_id,
-            documents=len(all_documents(decoded)),
-            refs=refs,
-            decoded=message_to_json(decoded),  # the worker need not parse the XML again
-        )
-        if self.journal is not None:
-            new_id = self.journal.append(values)  # group commit, durable on return
-        else:
-            with self.store.engine.begin() as conn:
-                new_id = conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
-        self._remember(int(new_id), decoded)
-        self.observer.count_message(env.message_type, "accepted")
-        return Queued(int(new_id), received)
+        with self.store.engine.begin() as conn:
+            values = queued_row(enterprise, decoded, raw, received)
+            new_id = conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
+        return self._queued(int(new_id), decoded, received)
+
+    def enqueue_later(self, enterprise: str, decoded: DecodedMessage, raw: bytes) -> Future[Queued] | None:
+        """With the intake journal: the submission handed to its writer, without waiting; the future is
+        done once it is durable (group commit). None without a journal (then :meth:`enqueue`)."""
+        if self.journal is None:
+            return None
+        received = ceb_now()
+        done: Future[Queued] = Future()
+        done.set_running_or_notify_cancel()  # cannot be cancelled: the row is written in any case
+
+        def durable(appended: Future[int]) -> None:  # in the journal's writer thread
+            try:
+                done.set_result(self._queued(appended.result(), decoded, received))
+            except BaseException as exc:
+                done.set_exception(exc)
+
+        self.journal.append_later(queued_row(enterprise, decoded, raw, received)).add_done_callback(durable)
+        return done
+
+    def _queued(self, new_id: int, decoded: DecodedMessage, received: datetime) -> Queued:
+        self._remember(new_id, decoded)
+        self.observer.count_message(decoded.envelope.message_type, "accepted")
+        return Queued(new_id, received)
 
     def refuse(self, enterprise: str, raw: bytes, exc: MessageRejected) -> Refusal:
         """Record a refused submission and its CEB900 (addressed to ``enterprise``)."""

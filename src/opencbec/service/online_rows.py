@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
+from opencbec.domain.documents import DecodedMessage
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
+from opencbec.service.online_export import all_documents, document_guids
 from opencbec.store.repository import MessageRow, OutboxRow
+from opencbec.store.serialize import message_to_json
 
 
 def guid_of(xml: bytes) -> str:
@@ -35,3 +39,20 @@ def refused_row(
 def inbox_row(enterprise: str, status: str, at: datetime, raw: bytes, **values: Any) -> dict[str, Any]:
     """An ``api_inbox`` row."""
     return {"enterprise": enterprise, "status": status, "received_at": at, "raw": raw, "info": "", **values}
+
+
+def queued_row(enterprise: str, decoded: DecodedMessage, raw: bytes, at: datetime) -> dict[str, Any]:
+    """The ``api_inbox`` (or intake journal) row of an accepted submission, queued."""
+    env = decoded.envelope
+    return inbox_row(
+        enterprise,
+        "queued",
+        at,
+        raw,
+        message_type=env.message_type,
+        guid=env.guid,
+        cop_msg_id=env.cop_msg_id,
+        documents=len(all_documents(decoded)),
+        refs=json.dumps(document_guids(decoded)),
+        decoded=message_to_json(decoded),  # the worker need not parse the XML again
+    )

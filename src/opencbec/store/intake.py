@@ -173,8 +173,12 @@ class IntakeJournal:
     def append(self, values: dict[str, Any]) -> int:
         """Commit one accepted submission (``COLUMNS`` of ``values``, ``decoded`` optional); returns its
         id once durable."""
+        return self.append_later(values).result()
+
+    def append_later(self, values: dict[str, Any]) -> Future[int]:
+        """:meth:`append` without waiting: the future gets the id once the row is durable (or the error)."""
         row = tuple(values[c].isoformat() if c == "received_at" else values.get(c) for c in COLUMNS)
-        return self._submit("append", row).result()
+        return self._submit("append", row)
 
     def reserve(self) -> int:
         """A new submission id with no journal row (for a refused submission)."""

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from opencbec.service import online
+from opencbec.service import online, online_rows
 from opencbec.store import schema as t
 from opencbec.store.api_repo import inbox
 from opencbec.store.intake import IntakeJournal
@@ -60,7 +60,7 @@ def test_the_worker_clears_from_the_decoded_form_without_parsing_xml(
     with kept.ctx.engine.connect() as conn:
         assert conn.execute(select(inbox.c.decoded).where(inbox.c.decoded.is_not(None))).first() is None
     # the same parcels' shape accepted without the decoded form (as before this change): same outcome
-    monkeypatch.setattr(online, "message_to_json", lambda _decoded: None)
+    monkeypatch.setattr(online_rows, "message_to_json", lambda _decoded: None)
     parsed = make_api(worker=False, db=str(tmp_path / "parsed.db"))
     _submit_parcels(parsed, 3)
     assert parsed.ctx.clearer.drain() == 12
