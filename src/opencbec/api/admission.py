@@ -12,7 +12,8 @@ and ``Retry-After`` (nothing of it stored: the sender sends it again).
 One :class:`AdmissionGate` per server process reads the backlog (one or two small queries) at most
 every ``interval`` seconds, and only while submissions arrive; the submissions that find the
 reading older than that wait for the new one (well under a millisecond). A failed read lets
-submissions in (logged): the gate protects latency, never availability.
+submissions in (logged): the gate protects latency, never availability. ``observe`` is told of each
+submission held back (``waited``, then let in; ``refused``): the ``opencbec_admission`` counter.
 """
 
 from __future__ import annotations
@@ -34,9 +35,15 @@ class AdmissionGate:
     """Lets a submission in at once while the backlog is at most ``limit`` (0: always)."""
 
     def __init__(
-        self, read_backlog: Callable[[], int], limit: int, max_wait: float, interval: float = 0.05
+        self,
+        read_backlog: Callable[[], int],
+        limit: int,
+        max_wait: float,
+        interval: float = 0.05,
+        observe: Callable[[str], None] | None = None,
     ) -> None:
         self._read_backlog = read_backlog
+        self._observe = observe or (lambda _outcome: None)
         self.limit = limit
         self.max_wait = max_wait
         self.interval = interval
@@ -55,6 +62,7 @@ class AdmissionGate:
         deadline = loop.time() + self.max_wait
         while self.backlog > self.limit:
             if loop.time() >= deadline:
+                self._observe("refused")
                 log.warning(
                     "submission refused: clearing backlog over the limit",
                     extra={"event": "admission_refused", "backlog": self.backlog, "limit": self.limit},
@@ -69,6 +77,7 @@ class AdmissionGate:
                 )
             await asyncio.sleep(min(self.interval, max(deadline - loop.time(), 0.0)))
             await self._fresh(loop)
+        self._observe("waited")
 
     async def _fresh(self, loop: asyncio.AbstractEventLoop) -> None:
         """Make ``backlog`` at most ``interval`` old: read it (one read at a time for all callers)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated
 
@@ -131,8 +132,18 @@ def admission(ctx: ApiContext) -> AdmissionGate:
     if ctx.admission is None:
         engine, journal, settings = ctx.engine, ctx.clearer.journal, ctx.settings
         backlog = partial(clearing_backlog, engine, journal)
-        ctx.admission = AdmissionGate(backlog, settings.admit_backlog, settings.admit_wait_s)
+        observe = _admission_metric()
+        ctx.admission = AdmissionGate(backlog, settings.admit_backlog, settings.admit_wait_s, observe=observe)
     return ctx.admission
+
+
+def _admission_metric() -> Callable[[str], None] | None:
+    """The process's ``opencbec_admission`` counter, if the ops module is installed."""
+    try:
+        from opencbec.api.ops import metrics
+    except ImportError:
+        return None
+    return metrics.count_admission
 
 
 def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:

@@ -66,8 +66,12 @@ def _serve(host: str, port: int) -> None:
     """One HTTP process: the app from the environment (``app_from_env``) on a socket of its own."""
     import uvicorn
 
+    from opencbec.api.coalescing import CoalescingHttpToolsProtocol
+
     sock = listening_socket(host, port)
-    config = uvicorn.Config("opencbec.api.app:app_from_env", factory=True, log_config=None)
+    config = uvicorn.Config(
+        "opencbec.api.app:app_from_env", factory=True, log_config=None, http=CoalescingHttpToolsProtocol
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -72,6 +72,12 @@ class Metrics:
         self.inspections = Counter(
             "opencbec_inspection_results", "Inspection results recorded, by outcome", ["outcome"], registry=r
         )
+        self.admission = Counter(
+            "opencbec_admission",
+            "Submissions held back by admission control, by outcome (waited, then accepted; refused, 503)",
+            ["outcome"],
+            registry=r,
+        )
         self._status_read_at = 0.0
 
     # -- called by the drivers -------------------------------------------------------------
@@ -87,6 +93,10 @@ class Metrics:
     def set_queue_depth(self, n: int, queue: str = "inbound") -> None:
         """Messages waiting in ``queue``."""
         self.queue_depth.labels(queue).set(n)
+
+    def count_admission(self, outcome: str) -> None:
+        """A submission that admission control held back (``waited`` or ``refused``)."""
+        self.admission.labels(outcome).inc()
 
     def count_officer_action(self, action: str) -> None:
         """An audited officer action."""

@@ -13,6 +13,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from opencbec import bootstrap
+from opencbec.api.coalescing import CoalescingHttpToolsProtocol
 from opencbec.api.http_processes import HttpProcesses, reuse_port_supported
 from opencbec.api.settings import Settings
 from opencbec.api.worker import WorkerProcess, spawn_worker
@@ -80,7 +81,7 @@ def serve(
         return
     from opencbec.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, http=CoalescingHttpToolsProtocol)
 
 
 def _serve_with_worker(settings: Settings, host: str, port: int, workers: int, env_file: Path | None) -> None:
@@ -105,6 +106,7 @@ def _serve_with_worker(settings: Settings, host: str, port: int, workers: int, e
                 port=port,
                 workers=workers,
                 log_config=None,
+                http=CoalescingHttpToolsProtocol,
             )
     finally:
         if worker is not None:

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -58,7 +58,15 @@ from opencbec.messages.safe_xml import XmlLimits
 from opencbec.messages.schema import export_schema, import_schema
 from opencbec.service.core import clear_in_unit
 from opencbec.service.online_export import Batch, all_documents
-from opencbec.service.online_rows import ceb900_row, inbox_row, queued_row, refused_row
+from opencbec.service.online_rows import (
+    CLEARED_COLUMNS,
+    ceb900_row,
+    file_rows,
+    inbox_row,
+    queued_row,
+    refused_row,
+)
+from opencbec.store import bulk
 from opencbec.store.api_repo import ensure_api_tables, inbox, index_receipts, max_outbox_id
 from opencbec.store.intake import IntakeJournal, JournalRow, journal_path, nowait_engine
 from opencbec.store.repository import MessageRow, OutboxRow
@@ -252,7 +260,7 @@ class OnlineClearer:
         """File a just-committed journal group if the main database is free at once (no waiting)."""
         try:
             with self._nowait.begin() as conn:
-                self._file_rows(conn, rows)
+                file_rows(conn, rows)
         except OperationalError:  # locked (a clearing batch runs): the worker files them
             return False
         return True
@@ -262,32 +270,7 @@ class OnlineClearer:
         if self.journal is None:
             return []
         rows = self.journal.pending(FILE_LIMIT)
-        return self._file_rows(conn, rows) if rows else []
-
-    @staticmethod
-    def _file_rows(conn: Connection, rows: list[JournalRow]) -> list[int]:
-        ids = [r.id for r in rows]
-        there = set(conn.execute(select(inbox.c.id).where(inbox.c.id.in_(ids))).scalars())
-        fresh = [
-            inbox_row(
-                r.enterprise,
-                "queued",
-                r.received_at,
-                r.raw,
-                id=r.id,
-                message_type=r.message_type,
-                guid=r.guid,
-                cop_msg_id=r.cop_msg_id,
-                documents=r.documents,
-                refs=r.refs,
-                decoded=r.decoded,
-            )
-            for r in rows
-            if r.id not in there
-        ]
-        if fresh:
-            conn.execute(insert(inbox), fresh)
-        return ids
+        return file_rows(conn, rows) if rows else []
 
     def clear_once(self, *, tick: bool = False) -> int:
         """Clear up to ``max_messages`` queued submissions in one batch; returns how many.
@@ -318,21 +301,9 @@ class OnlineClearer:
             rest = (messages, rejections, watermark, self.rulebook, self.config, batch.export)
             effects, written = clear_in_unit(unit, batch.documents, *rest)
             now = ceb_now()
-            if messages:
-                conn.execute(
-                    update(inbox)
-                    .where(inbox.c.id == bindparam("b_id"))
-                    .values(
-                        status=bindparam("b_status"),
-                        message_id=bindparam("b_message_id"),
-                        receipt_floor=floor,
-                        info=bindparam("b_info"),
-                        cleared_at=now,
-                        raw=b"",  # kept in ``message.raw`` from now on
-                        decoded=None,
-                    ),
-                    [self._done(m) for m in messages],
-                )
+            # the bytes are kept in ``message.raw`` from now on
+            done = [(*self._done(m), floor, now, b"", None) for m in messages]
+            bulk.update(conn, inbox, CLEARED_COLUMNS, ("id",), [(*d[1:], d[0]) for d in done])
             index_receipts(conn)
             waiting = conn.execute(
                 select(func.count()).select_from(inbox).where(inbox.c.status == "queued")
@@ -390,7 +361,8 @@ class OnlineClearer:
         return decode_message(row.raw, limits=self.limits, accept_export=True, validated=True)
 
     @staticmethod
-    def _done(message: MessageRow) -> dict[str, Any]:
+    def _done(message: MessageRow) -> tuple[int, str, int, str]:
+        """The ``api_inbox`` id of a cleared submission, its status, ``message`` row and info."""
         status = "rejected" if message.outcome == "rejected" else "cleared"
         inbox_id = int(message.source.rsplit(":", 1)[1])
-        return {"b_id": inbox_id, "b_status": status, "b_message_id": message.id, "b_info": message.info}
+        return inbox_id, status, message.id, message.info

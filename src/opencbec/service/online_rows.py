@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from opencbec.domain.documents import DecodedMessage
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
 from opencbec.service.online_export import all_documents, document_guids
+from opencbec.store import bulk
+from opencbec.store.api_repo import inbox
+from opencbec.store.intake import JournalRow
 from opencbec.store.repository import MessageRow, OutboxRow
-from opencbec.store.serialize import message_to_json
+from opencbec.store.serialize import dumps, message_to_json
 
 
 def guid_of(xml: bytes) -> str:
@@ -53,6 +58,50 @@ def queued_row(enterprise: str, decoded: DecodedMessage, raw: bytes, at: datetim
         guid=env.guid,
         cop_msg_id=env.cop_msg_id,
         documents=len(all_documents(decoded)),
-        refs=json.dumps(document_guids(decoded)),
+        refs=dumps(document_guids(decoded)),
         decoded=message_to_json(decoded),  # the worker need not parse the XML again
     )
+
+
+#: ``api_inbox`` columns written when a journal row is filed, and when a submission is cleared.
+FILED_COLUMNS = (
+    "id",
+    "enterprise",
+    "status",
+    "received_at",
+    "raw",
+    "info",
+    "message_type",
+    "guid",
+    "cop_msg_id",
+    "documents",
+    "refs",
+    "decoded",
+)
+CLEARED_COLUMNS = ("status", "message_id", "info", "receipt_floor", "cleared_at", "raw", "decoded")
+
+
+def file_rows(conn: Connection, rows: list[JournalRow]) -> list[int]:
+    """File journal ``rows`` into ``api_inbox`` as queued (those not filed yet); returns their ids."""
+    ids = [r.id for r in rows]
+    there = set(conn.execute(select(inbox.c.id).where(inbox.c.id.in_(ids))).scalars())
+    fresh = [
+        (
+            r.id,
+            r.enterprise,
+            "queued",
+            r.received_at,
+            r.raw,
+            "",
+            r.message_type,
+            r.guid,
+            r.cop_msg_id,
+            r.documents,
+            r.refs,
+            r.decoded,
+        )
+        for r in rows
+        if r.id not in there
+    ]
+    bulk.insert(conn, inbox, FILED_COLUMNS, fresh)
+    return ids

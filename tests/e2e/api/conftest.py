@@ -17,6 +17,7 @@ from lxml import etree
 
 from opencbec.api.app import create_app
 from opencbec.api.auth import issue_enterprise_token, issue_officer_token
+from opencbec.api.coalescing import CoalescingHttpToolsProtocol
 from opencbec.api.context import ApiContext
 from opencbec.api.settings import Settings
 from tests.e2e.api.messages import AGENT, EBC, EBP, LOGISTICS, PAY
@@ -102,7 +103,13 @@ class Server:
 
     def __init__(self, app: FastAPI) -> None:
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_config=None, lifespan="on", access_log=False
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_config=None,
+            lifespan="on",
+            access_log=False,
+            http=CoalescingHttpToolsProtocol,  # as cbec serve
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

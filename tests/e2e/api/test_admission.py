@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from opencbec.api.ops import metrics
 from opencbec.api.queries import clearing_backlog
 from tests.e2e.api.conftest import Api
 from tests.e2e.api.messages import SENDER_OF, message, parcel
@@ -15,6 +16,7 @@ def test_submissions_over_the_backlog_limit_are_refused_until_the_worker_catches
     make_api: Callable[..., Api],
 ) -> None:
     api = make_api(worker=False, admit_backlog=2, admit_wait_s=0.3)  # accepts only: nothing is cleared
+    refused_before = metrics.admission.labels("refused")._value.get()
     documents = parcel().documents()
     for doc in documents[:3]:
         response = api.submit(SENDER_OF[doc.kind.value], message(doc))
@@ -28,6 +30,8 @@ def test_submissions_over_the_backlog_limit_are_refused_until_the_worker_catches
     assert refused.headers["Retry-After"] == "1"
     assert "3 accepted submissions wait to be cleared (limit 2)" in refused.json()["detail"]
     assert clearing_backlog(api.ctx.engine, api.ctx.clearer.journal) == 3  # nothing of it stored
+    assert metrics.admission.labels("refused")._value.get() == refused_before + 1
+    assert 'opencbec_admission_total{outcome="refused"}' in api.client.get("/metrics").text
 
     assert api.ctx.clearer.drain() == 3  # the worker catches up
     time.sleep(0.06)

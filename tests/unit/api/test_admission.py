@@ -32,11 +32,13 @@ class Backlog:
 
 def test_under_the_limit_a_submission_is_let_in_at_once() -> None:
     backlog = Backlog(10)
-    gate = AdmissionGate(backlog.read, limit=10, max_wait=5)
+    held: list[str] = []
+    gate = AdmissionGate(backlog.read, limit=10, max_wait=5, observe=held.append)
     started = time.monotonic()
     asyncio.run(gate.admit())
     assert time.monotonic() - started < 1
     assert backlog.reads == 1 and gate.backlog == 10
+    assert held == []  # not held back: not counted
 
 
 def test_a_limit_of_zero_turns_the_gate_off() -> None:
@@ -47,7 +49,8 @@ def test_a_limit_of_zero_turns_the_gate_off() -> None:
 
 def test_over_the_limit_a_submission_waits_until_the_backlog_falls() -> None:
     backlog = Backlog(50)
-    gate = AdmissionGate(backlog.read, limit=10, max_wait=5, interval=0.01)
+    held: list[str] = []
+    gate = AdmissionGate(backlog.read, limit=10, max_wait=5, interval=0.01, observe=held.append)
 
     async def scenario() -> float:
         admitted = asyncio.create_task(gate.admit())
@@ -60,11 +63,13 @@ def test_over_the_limit_a_submission_waits_until_the_backlog_falls() -> None:
 
     assert asyncio.run(scenario()) < 0.5
     assert backlog.reads >= 5  # read again while waiting
+    assert held == ["waited"]
 
 
 def test_a_backlog_that_stays_over_the_limit_is_refused_with_503_and_retry_after() -> None:
     backlog = Backlog(700)
-    gate = AdmissionGate(backlog.read, limit=600, max_wait=0.2, interval=0.02)
+    held: list[str] = []
+    gate = AdmissionGate(backlog.read, limit=600, max_wait=0.2, interval=0.02, observe=held.append)
     started = time.monotonic()
     with pytest.raises(HTTPException) as refused:
         asyncio.run(gate.admit())
@@ -72,6 +77,7 @@ def test_a_backlog_that_stays_over_the_limit_is_refused_with_503_and_retry_after
     assert refused.value.status_code == 503
     assert refused.value.headers == {"Retry-After": str(RETRY_AFTER_S)}
     assert "700 accepted submissions wait to be cleared (limit 600)" in str(refused.value.detail)
+    assert held == ["refused"]
 
 
 def test_many_waiting_submissions_cost_one_read_per_interval() -> None:
