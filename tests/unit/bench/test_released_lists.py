@@ -13,7 +13,8 @@ def _receipt(returns: list[tuple[str, str]]) -> bytes:
         "</ceb:InventoryReturn>"
         for guid, status in returns
     )
-    return f'<ceb:CEB622Message xmlns:ceb="{CEB_NS}" guid="R" version="1.0">{blocks}</ceb:CEB622Message>'.encode()
+    head = f'<ceb:CEB622Message xmlns:ceb="{CEB_NS}" guid="R" version="1.0">'
+    return f"{head}{blocks}</ceb:CEB622Message>".encode()
 
 
 def test_only_the_returns_with_status_800_count_each_with_its_own_guid() -> None:
