@@ -155,9 +155,7 @@ def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
     return _accepted(ctx, caller, checked, ctx.clearer.enqueue(caller, checked, raw))
 
 
-def _checked(
-    ctx: ApiContext, caller: str, raw: bytes, seen: int
-) -> DecodedMessage | MessageRejected | Response:
+def _checked(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Checked:
     """The decoded submission if it may be queued; else why not: the refusal to answer with a CEB900
     (``MessageRejected``, recorded by :func:`_refused`) or the 403 of a caller who is not a party."""
     limit = ctx.clearer.limits.max_bytes
