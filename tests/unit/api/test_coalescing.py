@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from opencbec.api.coalescing import CoalescingTransport
+from opencbec.api.coalescing import FLUSH_BYTES, CoalescingTransport
 
 
 class Socket:
@@ -84,5 +84,24 @@ def test_a_write_to_a_closed_connection_is_dropped_and_other_calls_pass_through(
         assert transport.get_extra_info("sockname") == ("127.0.0.1", 8080)
         transport.write_eof()
         assert socket.eof
+
+    asyncio.run(scenario())
+
+
+def test_a_large_answer_is_written_as_soon_as_enough_is_buffered() -> None:
+    socket = Socket()
+
+    async def scenario() -> None:
+        transport = CoalescingTransport(socket, asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        chunk = b"x" * (FLUSH_BYTES // 4)
+        for _ in range(4):
+            transport.write(chunk)
+        assert len(socket.writes) == 1  # written within the step, not held until its end
+        assert len(socket.writes[0]) == 19 + FLUSH_BYTES - FLUSH_BYTES % 4
+        assert transport.get_write_buffer_size() == 0
+        transport.write(b"tail")
+        await asyncio.sleep(0)
+        assert socket.writes[1:] == [b"tail"]
 
     asyncio.run(scenario())
