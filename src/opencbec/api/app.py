@@ -15,24 +15,30 @@ import sys
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 
 from opencbec import bootstrap
 from opencbec.api import enterprise
+from opencbec.api.admission import AdmissionGate
 from opencbec.api.background import Loop, clearing_loop, webhook_loop
 from opencbec.api.context import ApiContext
 from opencbec.api.fast_submit import SubmitFastPath
 from opencbec.api.logs import AccessLog, configure_logging
+from opencbec.api.queries import clearing_backlog
 from opencbec.api.settings import Settings, load_settings
 from opencbec.gc_tuning import tune_garbage_collector
-from opencbec.service.online import ClearingObserver, OnlineClearer
+from opencbec.service.online import OnlineClearer
 from opencbec.service.signature_policy import SignaturePolicy
 from opencbec.service.webhooks import WebhookDispatcher
 from opencbec.store.api_repo import ensure_api_tables
 from opencbec.store.enterprise_repo import EnterpriseRegistry
+
+if TYPE_CHECKING:  # the ops module is optional at run time
+    from opencbec.api.ops import Metrics
 
 log = logging.getLogger("opencbec.api")
 #: The interpreter's thread switch interval in a server process (Python's default is 5 ms). The
@@ -66,7 +72,7 @@ def _optional_router(module: str) -> APIRouter | None:
     return router if isinstance(router, APIRouter) else None
 
 
-def _metrics() -> ClearingObserver | None:
+def _metrics() -> Metrics | None:
     """The process's Prometheus metrics, if the ops module is installed."""
     try:
         from opencbec.api.ops import metrics
@@ -80,17 +86,24 @@ def build_context(settings: Settings) -> ApiContext:
     rate = Decimal(settings.inspection_rate) if settings.inspection_rate is not None else None
     wired = bootstrap.build(settings.db, inspection_rate=rate)
     ensure_api_tables(wired.engine)
+    metrics = _metrics()
     clearer = OnlineClearer(
         wired.store,
         wired.rulebook,
         wired.config,
         clock=settings.clock,
         max_messages=settings.batch_max_messages,
-        observer=_metrics(),
+        observer=metrics,
         keep_decoded=settings.worker,
     )
     verifier = SignaturePolicy(EnterpriseRegistry(wired.engine)) if settings.signatures == "verify" else None
-    return ApiContext(settings, wired, clearer, verifier)
+    admission = AdmissionGate(
+        partial(clearing_backlog, wired.engine, clearer.journal),
+        settings.admit_backlog,
+        settings.admit_wait_s,
+        observe=metrics.count_admission if metrics is not None else None,
+    )
+    return ApiContext(settings, wired, clearer, verifier, admission=admission)
 
 
 def create_app(settings: Settings | None = None, *, fast_submit: bool = True) -> FastAPI:

@@ -28,7 +28,7 @@ class ApiContext:
     wake_webhooks: Callable[[], None] = field(default=lambda: None)
     #: Long polls of the receipt feed wait on this (made by the first one).
     receipt_watch: OutboxWatch | None = None
-    #: Submissions pass this first (made by the first one).
+    #: Submissions pass this first (admission control; None: no gate).
     admission: AdmissionGate | None = None
 
     @property

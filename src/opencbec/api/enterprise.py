@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -22,12 +20,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from opencbec.api import documents, receipts, webhook_routes
-from opencbec.api.admission import AdmissionGate
 from opencbec.api.auth import require_enterprise
 from opencbec.api.context import ApiContext, context
 from opencbec.api.models import Accepted, AccessDenied, Submission
 from opencbec.api.parties import check_submitter
-from opencbec.api.queries import clearing_backlog, submission
+from opencbec.api.queries import submission
 from opencbec.domain.documents import DecodedMessage
 from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
@@ -111,7 +108,8 @@ async def accept(request: Request, caller: str, ctx: ApiContext) -> Response:
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail=f"content type must be one of {', '.join(sorted(CONTENT_TYPES))}",
         )
-    await admission(ctx).admit()
+    if ctx.admission is not None:
+        await ctx.admission.admit()
     limit = ctx.clearer.limits.max_bytes
     raw, seen = await _read_body(request, limit)
     raw = raw[:limit]
@@ -125,25 +123,6 @@ async def accept(request: Request, caller: str, ctx: ApiContext) -> Response:
     later = ctx.clearer.enqueue_later(caller, checked, raw)
     assert later is not None  # the journal is there
     return _accepted(ctx, caller, checked, await asyncio.wrap_future(later))
-
-
-def admission(ctx: ApiContext) -> AdmissionGate:
-    """This process's :class:`AdmissionGate` (made on first use)."""
-    if ctx.admission is None:
-        engine, journal, settings = ctx.engine, ctx.clearer.journal, ctx.settings
-        backlog = partial(clearing_backlog, engine, journal)
-        observe = _admission_metric()
-        ctx.admission = AdmissionGate(backlog, settings.admit_backlog, settings.admit_wait_s, observe=observe)
-    return ctx.admission
-
-
-def _admission_metric() -> Callable[[str], None] | None:
-    """The process's ``opencbec_admission`` counter, if the ops module is installed."""
-    try:
-        from opencbec.api.ops import metrics
-    except ImportError:
-        return None
-    return metrics.count_admission
 
 
 def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:

@@ -176,8 +176,8 @@ class OnlineClearer:
         if later is not None:
             return later.result()
         received = ceb_now()
+        values = queued_row(enterprise, decoded, raw, received)
         with self.store.engine.begin() as conn:
-            values = queued_row(enterprise, decoded, raw, received)
             new_id = conn.execute(insert(inbox).returning(inbox.c.id), values).scalar_one()
         return self._queued(int(new_id), decoded, received)
 
@@ -301,9 +301,11 @@ class OnlineClearer:
             rest = (messages, rejections, watermark, self.rulebook, self.config, batch.export)
             effects, written = clear_in_unit(unit, batch.documents, *rest)
             now = ceb_now()
-            # the bytes are kept in ``message.raw`` from now on
-            done = [(*self._done(m), floor, now, b"", None) for m in messages]
-            bulk.update(conn, inbox, CLEARED_COLUMNS, ("id",), [(*d[1:], d[0]) for d in done])
+            done = [  # CLEARED_COLUMNS, then the id; the bytes are kept in ``message.raw`` from now on
+                (status, message_id, info, floor, now, b"", None, inbox_id)
+                for inbox_id, status, message_id, info in map(self._done, messages)
+            ]
+            bulk.update(conn, inbox, CLEARED_COLUMNS, ("id",), done)
             index_receipts(conn)
             waiting = conn.execute(
                 select(func.count()).select_from(inbox).where(inbox.c.status == "queued")
