@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from opencbec.clearing.checks import own_checks
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.pipeline import clear
 from opencbec.clearing.state import Effects, Incoming, StateView
@@ -310,7 +311,10 @@ def refund_for(
 class Customs:
     """The clearing core driven in memory: the state view is kept between batches."""
 
-    def __init__(self, config: ClearingConfig | None = None) -> None:
+    def __init__(self, config: ClearingConfig | None = None, *, checks_ahead: bool = False) -> None:
+        self.checks_ahead = (
+            checks_ahead  # run the documents' own checks before the core, as a decoding worker does
+        )
         self.state = StateView()
         self.config = config or ClearingConfig(inspection_rate=Decimal(0))
         self.rulebook = shipped_rulebook()
@@ -330,7 +334,8 @@ class Customs:
                 guid=guid(),
                 base_transfer=rec.BaseTransfer(cop_code=sender, cop_name="x", dxp_mode="DXP", dxp_id="DXP1"),
             )
-            batch.append(Incoming(doc, env, self.message_id, self.watermark))
+            ahead = (own_checks(doc),) if self.checks_ahead else None
+            batch.append(Incoming(doc, env, self.message_id, self.watermark, ahead))
         self.state.due_lists = [
             d
             for (kind, _), d in self.state.current.items()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from opencbec.domain import resident_id
 from opencbec.domain.codes import R, Reason
-from opencbec.domain.documents import Inventory, Order, Payment, Waybill
+from opencbec.domain.documents import Document, Inventory, Order, Payment, Waybill
 from opencbec.domain.money import ZERO, to_fen
 
 Failure = tuple[Reason, str]
@@ -14,6 +14,20 @@ Failure = tuple[Reason, str]
 CNY = "142"
 IMPORT_TRADE_MODES = frozenset({"9610", "1210", "1239"})
 BONDED_TRADE_MODES = frozenset({"1210", "1239"})
+
+
+def own_checks(document: Document) -> Failure | None:
+    """The checks a document of its kind gets on its own, before matching (None: passed, or a kind
+    with none: cancels and returns are checked against the list they name)."""
+    if isinstance(document, Order):
+        return check_order(document)
+    if isinstance(document, Payment):
+        return check_payment(document)
+    if isinstance(document, Waybill):
+        return check_waybill(document)
+    if isinstance(document, Inventory):
+        return check_inventory(document)
+    return None
 
 
 def check_order(order: Order) -> Failure | None:

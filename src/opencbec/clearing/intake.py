@@ -77,29 +77,22 @@ def _locked(work: Work, existing: StoredDoc) -> bool:
     return existing.status not in _REPLACEABLE
 
 
-def check_new(work: Work, doc: StoredDoc) -> None:
-    """Run the document's own checks and set its first status."""
+def check_new(work: Work, doc: StoredDoc, checked: tuple[checks.Failure | None] | None = None) -> None:
+    """Run the document's own checks (or take their result ``checked`` when run ahead) and set its
+    first status."""
     d = doc.document
-    if isinstance(d, Order):
-        failure = checks.check_order(d)
-    elif isinstance(d, Payment):
-        failure = checks.check_payment(d)
-    elif isinstance(d, Waybill):
-        failure = checks.check_waybill(d)
-    elif isinstance(d, Inventory):
-        failure = checks.check_inventory(d)
-        if failure is None:
-            h = d.head
-            work.set_status(
-                doc,
-                Status.DECLARING,
-                None,
-                f"清单新增申报成功[电商平台编码:{h.ebp_code};订单编号:{h.order_no}]",
-            )
-            return
-    else:
+    if not isinstance(d, Order | Payment | Waybill | Inventory):
         raise TypeError(f"check_new does not handle {d.kind}")
+    failure = checks.own_checks(d) if checked is None else checked[0]
     if failure is not None:
         work.set_status(doc, Status.REJECTED, failure[0], failure[1])
+    elif isinstance(d, Inventory):
+        h = d.head
+        work.set_status(
+            doc,
+            Status.DECLARING,
+            None,
+            f"清单新增申报成功[电商平台编码:{h.ebp_code};订单编号:{h.order_no}]",
+        )
     else:
         work.set_status(doc, Status.STORED, R.LOGIC_PASSED)

@@ -54,7 +54,7 @@ def clear(
         if doc.kind in _AFTERCARE:
             later.append(doc)
             continue
-        check_new(work, doc)
+        check_new(work, doc, inc.checked)
         for lst in _lists_concerned(work, doc):
             candidates[lst.doc_id] = lst
     for lst in state.due_lists:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from opencbec.clearing.checks import Failure
 from opencbec.clearing.risk_port import RiskHistory, RiskRecord
 from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
 from opencbec.domain.codes import Status
@@ -27,6 +28,9 @@ class Incoming:
     envelope: Envelope
     message_id: int
     received_at: datetime
+    #: The document's own checks (``checks.own_checks``) when they were run ahead, in the process
+    #: that decoded it, as a 1-tuple; None when the core is to run them.
+    checked: tuple[Failure | None] | None = None
 
 
 @dataclass(slots=True)

@@ -147,9 +147,11 @@ class BatchClearer:
                     rejections.append(OutboxRow("CEB900Message", _sender(exc) or "UNKNOWN", _guid(xml), xml))
                     continue
                 env = decoded.envelope
-                for document in decoded.documents:
+                checked = item.checked  # the documents' own checks, when a decoding worker ran them
+                for i, document in enumerate(decoded.documents):
                     watermark = max(watermark, _app_time(document.head.app_time) or watermark)
-                    batch.append(Incoming(document, env, message_id, watermark))
+                    ahead = None if checked is None else (checked[i],)
+                    batch.append(Incoming(document, env, message_id, watermark, ahead))
                 if isinstance(decoded, ExportDecoded):  # export requests go to the export core
                     for xdoc in decoded.export_documents:
                         watermark = max(watermark, _app_time(xdoc.head.app_time) or watermark)

@@ -21,6 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from opencbec.clearing.checks import Failure, own_checks
 from opencbec.domain.documents import DecodedMessage
 from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.messages.decode import decode_message
@@ -55,6 +56,8 @@ class Decoded:
     result: DecodedMessage | MessageRejected
     #: The storage JSON of each of ``result.documents``, when computed ahead in a worker.
     stored_json: tuple[str, ...] | None = None
+    #: The own checks (``checks.own_checks``) of each of ``result.documents``, when run ahead in a worker.
+    checked: tuple[Failure | None, ...] | None = None
 
 
 def read_and_decode(
@@ -81,11 +84,13 @@ def read_and_decode(
 
 
 def _decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) -> list[Decoded]:
-    """Runs in a worker: decode the files and serialise their documents for storage too."""
+    """Runs in a worker: decode the files, serialise their documents for storage and run their
+    own checks too (work taken off the clearing process)."""
     out = [read_and_decode(p, require_signature, limits, _WORKER_VERIFIER) for p in paths]
     for item in out:
         if isinstance(item.result, DecodedMessage):
             item.stored_json = tuple(document_to_json(d) for d in item.result.documents)
+            item.checked = tuple(own_checks(d) for d in item.result.documents)
     return out
 
 

@@ -12,7 +12,8 @@ Everything runs on the batch's connection, inside its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -127,6 +128,70 @@ def update(
         return
     sql, convs = _statement(conn, "update", table, columns, where)
     _executemany(conn, sql, _convert(rows, convs))
+
+
+#: (row class, [(index, column result processor)]) per (dialect, table, columns).
+_RESULTS: dict[tuple[str, str, tuple[str, ...]], tuple[Any, tuple[tuple[int, _Convert], ...]]] = {}
+#: Values per ``IN`` list of :func:`select_in`.
+IN_CHUNK = 500
+
+
+def select_in(
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    in_column: str,
+    values: Iterable[Any],
+    where: tuple[tuple[str, Any], ...] = (),
+) -> Iterator[Any]:
+    """Rows of ``table`` (named tuples of ``columns``) whose ``in_column`` is one of ``values``
+    and whose columns equal the ``where`` values, read in sorted chunks of :data:`IN_CHUNK`.
+
+    The rows' values are converted as the columns' SQLAlchemy types would convert them (their
+    result processors: a SQLite ``DateTime`` text becomes a ``datetime``); the ``where`` values
+    by their bind processors.
+    """
+    dialect = conn.dialect
+    q = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    row_class, processors = _result_form(dialect, table, columns)
+    fixed = []
+    for name, value in where:
+        process = table.c[name].type._cached_bind_processor(dialect)
+        fixed.append(process(value) if process is not None else value)
+    conds = "".join(f" AND {q(name)} = {mark}" for name, _ in where)
+    head = f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table.name)} WHERE {q(in_column)} IN ("
+    ordered = sorted(values)
+    cursor = conn.connection.cursor()
+    try:
+        for i in range(0, len(ordered), IN_CHUNK):
+            chunk = ordered[i : i + IN_CHUNK]
+            cursor.execute(f"{head}{', '.join([mark] * len(chunk))}){conds}", (*chunk, *fixed))
+            rows = cursor.fetchall()
+            if not rows:
+                continue
+            if processors:
+                cols: list[Any] = list(zip(*rows, strict=True))
+                for j, process in processors:
+                    cols[j] = list(map(process, cols[j]))
+                rows = list(zip(*cols, strict=True))
+            yield from map(row_class._make, rows)
+    finally:
+        cursor.close()
+
+
+def _result_form(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[Any, Any]:
+    key = (dialect.name, table.name, columns)
+    hit = _RESULTS.get(key)
+    if hit is None:
+        processors = []
+        for i, name in enumerate(columns):
+            process = table.c[name].type._cached_result_processor(dialect, None)
+            if process is not None:
+                processors.append((i, process))
+        row_class = namedtuple(f"{table.name}_row", columns)  # type: ignore[misc]
+        hit = _RESULTS[key] = (row_class, tuple(processors))
+    return hit
 
 
 def _executemany(conn: Connection, sql: str, rows: Sequence[Any]) -> None:

@@ -110,19 +110,40 @@ def doc_update(d: StoredDoc) -> dict[str, Any]:
     return {"b_id": d.doc_id, **{"b_" + k: v for k, v in zip(MUTABLE, _doc_fields(d), strict=True)}}
 
 
+#: The columns of a ``message`` row, but its id (``message_values``).
+MESSAGE_COLUMNS = (
+    "guid",
+    "message_type",
+    "sender",
+    "cop_msg_id",
+    "source",
+    "received_at",
+    "outcome",
+    "info",
+    "documents",
+    "raw",
+)
+
+
+def message_values(m: MessageRow) -> tuple[Any, ...]:
+    """A ``message`` row (``MESSAGE_COLUMNS``)."""
+    return (
+        m.guid,
+        m.message_type,
+        m.sender,
+        m.cop_msg_id,
+        m.source,
+        m.received_at,
+        m.outcome,
+        m.info,
+        m.documents,
+        m.raw,
+    )
+
+
 def message_row(m: MessageRow) -> dict[str, Any]:
-    return {
-        "guid": m.guid,
-        "message_type": m.message_type,
-        "sender": m.sender,
-        "cop_msg_id": m.cop_msg_id,
-        "source": m.source,
-        "received_at": m.received_at,
-        "outcome": m.outcome,
-        "info": m.info,
-        "documents": m.documents,
-        "raw": m.raw,
-    }
+    """A ``message`` row as a mapping."""
+    return dict(zip(MESSAGE_COLUMNS, message_values(m), strict=True))
 
 
 def tax_values(n: TaxNote) -> tuple[str, str, str, str, str, str]:

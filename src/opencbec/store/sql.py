@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, select, text, update
+from sqlalchemy import Engine, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc, TaxNote
@@ -23,7 +23,7 @@ from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
 from opencbec.domain.codes import Status
 from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
 from opencbec.domain.money import ZERO
-from opencbec.store import risk_repo
+from opencbec.store import bulk, risk_repo
 from opencbec.store import schema as t
 from opencbec.store.engine import database_url, make_engine
 from opencbec.store.pg_stats import PlannerStats
@@ -33,13 +33,22 @@ from opencbec.store.repository import (
     MessageRow,
     OutboxRow,
 )
-from opencbec.store.rows import link_key, message_row, partner_keys, stored_doc
+from opencbec.store.rows import (
+    MESSAGE_COLUMNS,
+    link_key,
+    message_row,
+    message_values,
+    partner_keys,
+    stored_doc,
+)
 from opencbec.store.serialize import record_from_json
 from opencbec.store.sql_apply import write_effects
 from opencbec.store.sql_outbox import SqlOutbox
 from opencbec.store.sql_queries import SqlQueries
 
 _CHUNK = 500
+#: Every column of ``document``, in table order.
+DOCUMENT_COLUMNS = tuple(c.name for c in t.document.c)
 #: Key of the PostgreSQL advisory lock that serialises clearing batches.
 CLEARING_LOCK = 0x0CBEC
 
@@ -227,28 +236,26 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         self, conn: Connection, keys: set[tuple[str, str]], link_keys: set[str], invt_nos: set[str]
     ) -> dict[int, StoredDoc]:
         out: dict[int, StoredDoc] = {}
-        c = t.document.c
         by_kind: dict[str, list[str]] = {}
         for kind, key in keys:
             by_kind.setdefault(kind, []).append(key)
-        queries = [
-            and_(c.kind == kind, c.key.in_(chunk))
+        current = ("is_current", True)
+        found = [
+            bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "key", klist, (("kind", kind), current))
             for kind, klist in by_kind.items()
-            for chunk in _chunks(sorted(klist))
         ]
-        queries += [c.link_key.in_(chunk) for chunk in _chunks(sorted(link_keys))]
-        queries += [c.invt_no.in_(chunk) for chunk in _chunks(sorted(invt_nos))]
-        for cond in queries:
-            for row in conn.execute(select(t.document).where(c.is_current.is_(True), cond)):
+        found.append(bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "link_key", link_keys, (current,)))
+        found.append(bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "invt_no", invt_nos, (current,)))
+        for rows in found:
+            for row in rows:
                 if row.id not in out:
                     out[row.id] = stored_doc(row)
         return out
 
     def _load_guids(self, conn: Connection, guids: set[str], state: StateView) -> None:
-        c = t.document.c
-        for chunk in _chunks(sorted(guids)):
-            for row in conn.execute(select(c.kind, c.guid, c.key).where(c.guid.in_(chunk))):
-                state.guids[(DocumentKind(row.kind), row.guid)] = row.key
+        for row in bulk.select_in(conn, t.document, ("kind", "guid", "key"), "guid", guids):
+            kind, guid, key = row
+            state.guids[(DocumentKind(kind), guid)] = key
 
     def _load_ledgers(
         self, conn: Connection, lists: list[StoredDoc], buyer_ids: set[str], state: StateView
@@ -286,12 +293,22 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
     def insert_messages(self, conn: Connection, messages: Sequence[MessageRow]) -> list[int]:
         """Store received messages; returns their database ids, in order."""
         ids: list[int] = []
-        for chunk in _chunks(list(messages)):
-            rows = [message_row(m) for m in chunk]
-            result = conn.execute(
-                t.message.insert().returning(t.message.c.id, sort_by_parameter_order=True), rows
-            )
-            ids.extend(r[0] for r in result)
+        if not messages:
+            return ids
+        if conn.dialect.name == "sqlite":
+            # the batch holds SQLite's write lock: the next ids are those SQLite would choose
+            # (max + 1, no AUTOINCREMENT), so the rows go in one bulk insert with them
+            first = (conn.execute(select(func.max(t.message.c.id))).scalar() or 0) + 1
+            ids = list(range(first, first + len(messages)))
+            values = [(i, *message_values(m)) for i, m in zip(ids, messages, strict=True)]
+            bulk.insert(conn, t.message, ("id", *MESSAGE_COLUMNS), values)
+        else:
+            for chunk in _chunks(list(messages)):
+                rows = [message_row(m) for m in chunk]
+                result = conn.execute(
+                    t.message.insert().returning(t.message.c.id, sort_by_parameter_order=True), rows
+                )
+                ids.extend(r[0] for r in result)
         for m, new_id in zip(messages, ids, strict=True):
             m.id = new_id
         return ids

@@ -23,8 +23,8 @@ from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
 from opencbec.store import bulk, risk_repo
 from opencbec.store import schema as t
-from opencbec.store.repository import OutboxRow
-from opencbec.store.rows import MUTABLE, doc_row, doc_update, tax_row
+from opencbec.store.repository import MessageRow, OutboxRow
+from opencbec.store.rows import MUTABLE, doc_row, doc_update, message_row, tax_row
 from opencbec.store.sql import SqlStore, make_engine
 from tests.integration.postgres import server as pg
 from tests.integration.test_cbec_clear import write_parcel
@@ -113,8 +113,52 @@ def _reference_update(conn: Connection, changes: list[dict[str, Any]]) -> None:
     conn.execute(stmt.values({k: bindparam("b_" + k) for k in MUTABLE}), changes)
 
 
+def test_select_in_reads_rows_as_sqlalchemy_does(two_urls: tuple[str, str]) -> None:
+    engine = make_engine(two_urls[0])
+    at = datetime(2024, 6, 18, 9, 30, 15, 123456)
+    n = bulk.IN_CHUNK * 2 + 7  # three chunks
+    rows = [
+        {
+            "id": i, "kind": "inventory" if i % 3 else "order", "key": f"E/{i}", "guid": f"G{i}", "seq": i,
+            "message_id": 7, "sender": "S", "received_at": at + timedelta(seconds=i),
+            "app_time": None if i % 2 else at, "link_key": None, "buyer_id": "b", "data": "{}",
+            "status": "120", "info": "", "is_current": bool(i % 5), "pre_no": None,
+            "invt_no": None, "decided_at": None, "dutiable_value": None, "line_values": None,
+        }
+        for i in range(1, n + 1)
+    ]  # fmt: skip
+    wanted = {f"E/{i}" for i in range(1, n + 1, 2)} | {"E/none"}
+    with engine.begin() as conn:
+        conn.execute(t.document.insert(), rows)
+        c = t.document.c
+        reference = conn.execute(
+            select(t.document)
+            .where(c.key.in_(sorted(wanted)), c.kind == "inventory", c.is_current.is_(True))
+            .order_by(c.id)
+        ).all()
+        fast = bulk.select_in(
+            conn, t.document, tuple(c.name for c in t.document.c), "key", wanted,
+            (("kind", "inventory"), ("is_current", True)),
+        )  # fmt: skip
+        fast_rows = sorted(fast, key=lambda r: r.id)
+        guids = {r.guid for r in bulk.select_in(conn, t.document, ("guid",), "guid", {"G1", "G2", "X"})}
+    assert len(wanted) > bulk.IN_CHUNK and len(reference) > 100
+    assert [[(v, type(v)) for v in r] for r in fast_rows] == [[(v, type(v)) for v in r] for r in reference]
+    assert [r.received_at for r in fast_rows] == [r.received_at for r in reference]
+    assert guids == {"G1", "G2"}
+    engine.dispose()
+
+
 class ReferenceStore(SqlStore):
     """The store as it wrote before the bulk path: SQLAlchemy ``executemany`` of mappings."""
+
+    def insert_messages(self, conn: Connection, messages: Sequence[MessageRow]) -> list[int]:
+        ids: list[int] = []
+        for m in messages:
+            result = conn.execute(t.message.insert().returning(t.message.c.id), message_row(m))
+            m.id = result.scalar_one()
+            ids.append(m.id)
+        return ids
 
     def apply(
         self,
