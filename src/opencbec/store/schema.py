@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -34,6 +35,13 @@ message = Table(
     Column("documents", Integer, nullable=False),
     Column("raw", LargeBinary, nullable=False),
 )
+
+
+def _present(name: str, column: str) -> Index:
+    """An index of the rows whose ``column`` has a value (migration 0007)."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(name, column, sqlite_where=where, postgresql_where=where)
+
 
 #: Every version of every document with its current clearing state.
 document = Table(
@@ -61,10 +69,11 @@ document = Table(
     Column("data", Text, nullable=False),
     Index("ix_document_kind_key", "kind", "key"),
     Index("ix_document_guid", "guid"),
-    Index("ix_document_invt_no", "invt_no"),
-    Index("ix_document_link_key", "link_key"),
+    # partial: three documents in four have no list number, waybill link or pre-entry number
+    _present("ix_document_invt_no", "invt_no"),
+    _present("ix_document_link_key", "link_key"),
     Index("ix_document_waiting", "kind", "status", "app_time"),
-    Index("ix_document_order_no", "pre_no"),
+    _present("ix_document_order_no", "pre_no"),
 )
 
 #: Append-only history of status changes.
