@@ -46,7 +46,8 @@ from opencbec.store.sql_apply import write_effects
 from opencbec.store.sql_outbox import SqlOutbox
 from opencbec.store.sql_queries import SqlQueries
 
-_CHUNK = 500
+#: Values per ``IN`` list, as in ``bulk.select_in``.
+_CHUNK = bulk.IN_CHUNK
 #: Every column of ``document``, in table order.
 DOCUMENT_COLUMNS = tuple(c.name for c in t.document.c)
 #: Key of the PostgreSQL advisory lock that serialises clearing batches.
