@@ -105,6 +105,7 @@ def batch_clearer(
     outbox: Path | None,
     *,
     batch_documents: int = 5000,
+    batch_weight: int | None = 8000,
     verify_signatures: bool = True,
     workers: int = 1,
 ) -> BatchClearer:
@@ -116,6 +117,7 @@ def batch_clearer(
         app.config,
         outbox,
         batch_documents=batch_documents,
+        batch_weight=batch_weight,
         verifier=verifier,
         workers=workers,
     )

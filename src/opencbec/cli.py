@@ -49,6 +49,15 @@ def clear_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per clearing batch.")
     ] = 5000,
+    batch_weight: Annotated[
+        int,
+        typer.Option(
+            "--batch-weight",
+            min=1,
+            help="A batch also closes at this weight: a document weighs 1, an import list 4 "
+            "(with the three partners it loads), so memory stays flat when lists come in bulk.",
+        ),
+    ] = 8000,
     partner_wait_hours: Annotated[
         float | None,
         typer.Option(
@@ -80,6 +89,7 @@ def clear_command(
         application,
         outbox,
         batch_documents=batch_size,
+        batch_weight=batch_weight,
         verify_signatures=signatures is SignatureMode.VERIFY,
         workers=workers or auto_workers(count),
     )

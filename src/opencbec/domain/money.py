@@ -21,6 +21,18 @@ def to_fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def from_fen(fen: int) -> Decimal:
+    """A whole number of fen as yuan, always with two places, as amounts computed in yuan have.
+
+    Dividing by 100 would drop them for whole yuan, so the same sum would read ``24080`` when it
+    comes from the store and ``24080.00`` when added up in memory.
+
+    >>> from_fen(2408000), from_fen(301), from_fen(0)
+    (Decimal('24080.00'), Decimal('3.01'), Decimal('0.00'))
+    """
+    return Decimal(int(fen)).scaleb(-2)
+
+
 def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     """Split ``total`` (already in fen) over lines in proportion to ``weights``.
 

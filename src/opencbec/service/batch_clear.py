@@ -19,7 +19,7 @@ from pathlib import Path
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Incoming
-from opencbec.domain.documents import DecodedMessage, parse_app_time
+from opencbec.domain.documents import DecodedMessage, Inventory, parse_app_time
 from opencbec.export.documents import ExportDecoded
 from opencbec.export.state import XIncoming
 from opencbec.messages.encode import encode_ceb900
@@ -32,6 +32,10 @@ from opencbec.store.repository import ClearingStore, MessageRow, OutboxRow
 from opencbec.store.serialize import forget_json
 
 READABLE_SUFFIXES = frozenset({".xml", ".json"})
+
+#: What an import list weighs in a batch: itself and the order, payment and waybill it is matched
+#: with, which the batch loads from the store (see ``BatchClearer``'s ``batch_weight``).
+LIST_WEIGHT = 4
 
 EPOCH = datetime(2000, 1, 1)
 
@@ -91,7 +95,14 @@ class ClearSummary:
 
 
 class BatchClearer:
-    """Clears files of CEB messages into a store."""
+    """Clears files of CEB messages into a store.
+
+    A batch closes at ``batch_documents`` documents, or sooner when ``batch_weight`` is given and
+    the batch's weight reaches it: a document weighs 1 and an import list ``LIST_WEIGHT``, for the
+    three partners it brings from the store. Memory follows the weight, not the document count, so
+    a stretch of traffic that is mostly lists (they come hours after their orders) cannot swell a
+    batch. Outcomes do not depend on where batches close.
+    """
 
     def __init__(
         self,
@@ -101,6 +112,7 @@ class BatchClearer:
         outbox_dir: Path | None = None,
         *,
         batch_documents: int = 5000,
+        batch_weight: int | None = None,
         require_signature: bool = False,
         limits: XmlLimits | None = None,
         verifier: Verifier | None = None,
@@ -111,6 +123,7 @@ class BatchClearer:
         self.config = config
         self.outbox_dir = outbox_dir
         self.batch_documents = batch_documents
+        self.batch_weight = batch_weight
         self.require_signature = require_signature
         self.limits = limits or XmlLimits()
         self.verifier = verifier
@@ -124,6 +137,8 @@ class BatchClearer:
         watermark = self.store.watermark() or EPOCH
         provisional = 0
         batch: list[Incoming] = []
+        weight = 0
+        weight_bound = self.batch_weight or 0
         export_batch: list[XIncoming] = []
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
@@ -152,6 +167,8 @@ class BatchClearer:
                     watermark = max(watermark, _app_time(document.head.app_time) or watermark)
                     ahead = None if checked is None else (checked[i],)
                     batch.append(Incoming(document, env, message_id, watermark, ahead))
+                    if weight_bound and isinstance(document, Inventory):
+                        weight += LIST_WEIGHT - 1
                 if isinstance(decoded, ExportDecoded):  # export requests go to the export core
                     for xdoc in decoded.export_documents:
                         watermark = max(watermark, _app_time(xdoc.head.app_time) or watermark)
@@ -172,9 +189,11 @@ class BatchClearer:
                     )
                 )
                 summary.documents += len(decoded.documents) + _export_count(decoded)
-                if len(batch) + len(export_batch) >= self.batch_documents:
+                size = len(batch) + len(export_batch)
+                if size >= self.batch_documents or (weight_bound and size + weight >= weight_bound):
                     self._flush(batch, messages, rejections, watermark, summary, export_batch)
                     batch, messages, rejections, export_batch = [], [], [], []
+                    weight = 0
         finally:
             files.close()
             forget_json()

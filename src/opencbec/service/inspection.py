@@ -27,6 +27,7 @@ from opencbec.clearing.list_clearing import declaration_date
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import StateView, StoredDoc
 from opencbec.domain.documents import DocumentKind, Inventory
+from opencbec.domain.money import from_fen
 from opencbec.service.outbox import receipt_messages
 from opencbec.store import schema as t
 from opencbec.store.api_repo import index_receipts
@@ -158,7 +159,7 @@ def load_list_state(conn: Connection, invt_no: str) -> StateView:
     fen = conn.execute(
         select(func.coalesce(func.sum(le.amount_fen), 0)).where(le.buyer_id == buyer, le.year == year)
     ).scalar_one()
-    state.ledger_used[(buyer, year)] = Decimal(int(fen)) / 100
+    state.ledger_used[(buyer, year)] = from_fen(fen)
     for line, qty in conn.execute(
         select(qe.tariff_line, qe.qty).where(qe.buyer_id == buyer, qe.year == year)
     ):

@@ -22,7 +22,7 @@ from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc, Tax
 from opencbec.domain.ceb_records import TaxHeadRd, TaxListRd
 from opencbec.domain.codes import Status
 from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
-from opencbec.domain.money import ZERO
+from opencbec.domain.money import ZERO, from_fen
 from opencbec.store import bulk, risk_repo
 from opencbec.store import schema as t
 from opencbec.store.engine import database_url, make_engine
@@ -266,7 +266,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         for chunk in _chunks(buyers):
             sums = select(le.buyer_id, le.year, func.sum(le.amount_fen)).where(le.buyer_id.in_(chunk))
             for buyer, year, fen in conn.execute(sums.group_by(le.buyer_id, le.year)):
-                state.ledger_used[(buyer, year)] = Decimal(fen) / 100
+                state.ledger_used[(buyer, year)] = from_fen(fen)
             qty_rows = select(qe.buyer_id, qe.year, qe.tariff_line, qe.qty).where(qe.buyer_id.in_(chunk))
             for q_buyer, q_year, line, qty in conn.execute(qty_rows):
                 key = (q_buyer, q_year, line)
