@@ -105,7 +105,7 @@ def batch_clearer(
     outbox: Path | None,
     *,
     batch_documents: int = 5000,
-    batch_weight: int | None = 8000,
+    batch_weight: int | None = 6000,
     verify_signatures: bool = True,
     workers: int = 1,
 ) -> BatchClearer:

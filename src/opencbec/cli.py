@@ -57,7 +57,7 @@ def clear_command(
             help="A batch also closes at this weight: a document weighs 1, an import list 4 "
             "(with the three partners it loads), so memory stays flat when lists come in bulk.",
         ),
-    ] = 8000,
+    ] = 6000,
     partner_wait_hours: Annotated[
         float | None,
         typer.Option(

@@ -36,8 +36,11 @@ _WORKER_VERIFIER: Verifier | None = None
 
 #: How often a worker checks that the clearing process is still there.
 ORPHAN_CHECK_SECONDS = 1.0
-#: Files per task sent to a worker (amortises the inter-process round trip).
+#: Files per task sent to a worker (amortises the inter-process round trip) ...
 CHUNK_FILES = 16
+#: ... and at most about this many bytes of them (a task's decoded messages are held whole in the
+#: worker and then in its answer, so a task's memory does not depend on how large the messages are).
+CHUNK_BYTES = 256 * 1024
 #: Chunks in flight per worker (how far decoding may run ahead of clearing): more than a clearing
 #: batch's worth of files, so that the workers keep decoding while a batch is written ...
 AHEAD_PER_WORKER = 32
@@ -150,12 +153,11 @@ def decoded_files(
         initargs=(worker_verifier, os.getpid()),
     ) as pool:
         pending: deque[tuple[Future[list[Decoded]], int]] = deque()
-        chunks = _chunks(paths, CHUNK_FILES)
+        chunks = _chunks(paths, CHUNK_FILES, CHUNK_BYTES)
         limit = decoders * AHEAD_PER_WORKER
         in_flight = 0  # bytes of the files submitted and not yet handed on
         try:
-            for chunk in chunks:
-                size = sum(_size(p) for p in chunk)
+            for chunk, size in chunks:
                 pending.append((pool.submit(_decode_chunk, chunk, require_signature, limits), size))
                 in_flight += size
                 while pending and (len(pending) >= limit or in_flight > AHEAD_BYTES):
@@ -178,15 +180,19 @@ def _prepared(items: list[Decoded]) -> Iterator[Decoded]:
         yield item
 
 
-def _chunks(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
+def _chunks(paths: Iterable[Path], files: int, max_bytes: int) -> Iterator[tuple[list[Path], int]]:
+    """``paths`` in order, in chunks of ``files`` files, or fewer once a chunk reaches ``max_bytes``;
+    with each chunk's bytes."""
     chunk: list[Path] = []
+    size = 0
     for path in paths:
         chunk.append(path)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
+        size += _size(path)
+        if len(chunk) >= files or size >= max_bytes:
+            yield chunk, size
+            chunk, size = [], 0
     if chunk:
-        yield chunk
+        yield chunk, size
 
 
 def _size(path: Path) -> int:
