@@ -216,7 +216,8 @@ def test_the_partner_wait_is_configurable(tmp_path: Path) -> None:
     waiting = make_parcel(buyer=buyer_id(91), at=datetime(2024, 6, 1, 10))
     later = make_parcel(buyer=buyer_id(92), at=datetime(2024, 6, 1, 12, 30))
     inbox = tmp_path / "in"
-    for i, doc in enumerate([waiting.order, waiting.waybill, waiting.inventory]):
+    no_payment: list[Document] = [waiting.order, waiting.waybill, waiting.inventory]
+    for i, doc in enumerate(no_payment):
         write(inbox, f"a{i}.xml", doc)
     write_parcel(inbox, "b", later)
     db = str(tmp_path / "cbec.db")
