@@ -8,21 +8,22 @@ process's memory flat; where batches close must not change any outcome.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.state import Incoming
 from opencbec.cli import app
 from opencbec.domain.documents import Inventory
-from opencbec.export.state import XIncoming
 from opencbec.rules import shipped_rulebook
-from opencbec.service.batch_clear import LIST_WEIGHT, BatchClearer, ClearSummary
-from opencbec.store.repository import MessageRow, OutboxRow
+from opencbec.service import batch_clear
+from opencbec.service.batch_clear import LIST_WEIGHT, BatchClearer
+from opencbec.service.core import clear_in_unit
 from opencbec.store.sql import SqlStore, make_engine
 from tests.integration.test_cbec_clear import write
 from tests.parcels import buyer_id, make_parcel
@@ -47,50 +48,40 @@ def lists_after_partners(inbox: Path) -> None:
         write(inbox / "b", f"{n:03d}_list.xml", parcel.inventory)
 
 
-class RecordingClearer(BatchClearer):
-    """Notes each batch's documents and import lists as it is cleared."""
-
-    batches: list[tuple[int, int]]
-
-    def _flush(
-        self,
-        batch: list[Incoming],
-        messages: list[MessageRow],
-        rejections: list[OutboxRow],
-        watermark: datetime,
-        summary: ClearSummary,
-        export_batch: Sequence[XIncoming] = (),
-    ) -> None:
-        lists = sum(isinstance(i.document, Inventory) for i in batch)
-        if batch or messages:
-            self.batches.append((len(batch) + len(export_batch), lists))
-        super()._flush(batch, messages, rejections, watermark, summary, export_batch)
+Outcome = list[tuple[object, ...]]
+Batches = list[tuple[int, int]]
 
 
 def clear(
-    tmp_path: Path, name: str, inbox: Path, weight: int | None
-) -> tuple[list[tuple[int, int]], list[tuple]]:  # type: ignore[type-arg]
+    tmp_path: Path, name: str, inbox: Path, weight: int | None, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Batches, Outcome]:
+    """Clear ``inbox`` in batches of at most 100 documents (and ``weight``); each batch's documents and
+    import lists, and the outcome."""
+    batches: Batches = []
+
+    def recording(unit: Any, batch: list[Incoming], messages: list[Any], *rest: Any) -> Any:
+        if batch or messages:
+            batches.append((len(batch), sum(isinstance(i.document, Inventory) for i in batch)))
+        return clear_in_unit(unit, batch, messages, *rest)
+
+    monkeypatch.setattr(batch_clear, "clear_in_unit", recording)
     db = tmp_path / f"{name}.db"
-    clearer = RecordingClearer(
-        SqlStore(make_engine(str(db))), shipped_rulebook(), CONFIG, tmp_path / name, batch_documents=100,
-        batch_weight=weight,
-    )  # fmt: skip
-    clearer.batches = []
-    clearer.run([inbox])
+    store = SqlStore(make_engine(str(db)))
+    BatchClearer(
+        store, shipped_rulebook(), CONFIG, tmp_path / name, batch_documents=100, batch_weight=weight
+    ).run([inbox])
     with sqlite3.connect(db) as con:
-        rows = sorted(
-            con.execute("SELECT kind, key, status, info, is_current, pre_no, invt_no FROM document")
-        )
-        rows += sorted(
-            con.execute("SELECT buyer_id, year, sum(amount_fen), 0, 0, 0, 0 FROM ledger_entry GROUP BY 1, 2")
-        )
-    return clearer.batches, rows
+        rows: Outcome = sorted(con.execute(DOCUMENTS))
+        rows += sorted(con.execute("SELECT buyer_id, year, sum(amount_fen) FROM ledger_entry GROUP BY 1, 2"))
+    return batches, rows
 
 
-def test_a_batch_closes_at_its_weight_and_outcomes_do_not_change(tmp_path: Path) -> None:
+def test_a_batch_closes_at_its_weight_and_outcomes_do_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lists_after_partners(tmp_path / "in")
-    by_count, counted = clear(tmp_path, "count", tmp_path / "in", None)
-    by_weight, weighed = clear(tmp_path, "weight", tmp_path / "in", 40)
+    by_count, counted = clear(tmp_path, "count", tmp_path / "in", None, monkeypatch)
+    by_weight, weighed = clear(tmp_path, "weight", tmp_path / "in", 40, monkeypatch)
 
     assert by_count == [(100, 10), (20, 20)]  # documents alone: 90 partners and 10 lists, then 20 lists
     # 40 partners; 40 more; 10 partners and 8 lists (10 + 8 x 4 = 42); then 10, 10 and the last 2 lists
@@ -112,9 +103,7 @@ def test_cbec_clear_takes_a_batch_weight(tmp_path: Path) -> None:
         result = runner.invoke(app, [*args, "--db", str(db), str(tmp_path / "in")])
         assert result.exit_code == 0, result.output
         with sqlite3.connect(db) as con:
-            statuses.append(
-                sorted(con.execute("SELECT key, status, info FROM document WHERE kind = 'inventory'"))
-            )
+            statuses.append(sorted(con.execute(LISTS)))
     assert statuses[0] == statuses[1]
     assert len(statuses[0]) == PARCELS
     bad = runner.invoke(app, ["clear", "--batch-weight", "0", str(tmp_path / "in")])
