@@ -28,7 +28,7 @@ from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.risk_port import Assessment, ListFacts, list_facts
 from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc
 from opencbec.domain.codes import Status
-from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment
+from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, Waybill
 
 _AFTERCARE = (DocumentKind.CANCEL, DocumentKind.REFUND)
 
@@ -79,6 +79,38 @@ def clear(
             refund_list(work, doc)
     work.effects.counters = work.numbers.changed
     return work.effects
+
+
+def unconcerned(due_lists: Sequence[StoredDoc], batch: Sequence[Incoming]) -> list[StoredDoc]:
+    """The lists of ``due_lists`` (past their deadline) that no document of ``batch`` concerns.
+
+    ``clear((), state_with_these_as_due_lists, ...)`` settles them as ``clear(batch, ...)`` would
+    (nothing the batch does can reach them), so a driver may settle them first, in bounded groups,
+    and hold less at once. The lists the batch concerns are left to ``clear(batch, ...)``, where a
+    partner arriving in the batch still counts.
+    """
+    lists, waybills, invt_nos = set(), set(), set()
+    for inc in batch:
+        d = inc.document
+        if isinstance(d, Inventory):
+            lists.add(d.key)
+            waybills.add(f"{d.head.logistics_code}/{d.head.logistics_no}")
+        elif isinstance(d, Order | Payment):
+            lists.add(d.key)
+        elif isinstance(d, Waybill):
+            waybills.add(d.key)
+        else:
+            invt_nos.add(d.head.invt_no)
+    return [
+        lst
+        for lst in due_lists
+        if lst.key not in lists and lst.invt_no not in invt_nos and _waybill_key(lst) not in waybills
+    ]
+
+
+def _waybill_key(lst: StoredDoc) -> str:
+    head = lst.document.head
+    return f"{head.logistics_code}/{head.logistics_no}"  # type: ignore[union-attr]
 
 
 def _assess(

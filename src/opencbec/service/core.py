@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from opencbec.clearing.config import ClearingConfig
-from opencbec.clearing.pipeline import clear
+from opencbec.clearing.pipeline import clear, unconcerned
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Effects, Incoming
 from opencbec.export.state import XIncoming
 from opencbec.service.export_clear import clear_export_in_unit
 from opencbec.service.outbox import receipt_messages
 from opencbec.store.repository import ClearingUnit, MessageRow, OutboxRow
+
+#: Lists past their deadline settled per step ahead of a batch (see ``_settle_expired``).
+EXPIRED_GROUP = 500
 
 
 def clear_in_unit(
@@ -29,8 +32,10 @@ def clear_in_unit(
 
     Stores ``messages`` (provisional ids in ``Incoming.message_id`` are renumbered to the database
     ids; an id that is not one of ``messages``' is taken as the database id of a message stored
-    before), reads the state, runs the clearing core and applies its effects with ``rejections`` and
-    the receipts in the outbox. Returns the effects and the outbox rows written.
+    before), settles the lists past their deadline that the batch does not concern in bounded groups
+    (``_settle_expired``), reads the state, runs the clearing core and applies its effects with
+    ``rejections`` and the receipts in the outbox. Returns the batch's effects and every outbox row
+    written (the groups' receipts first).
 
     Export documents (``export_batch``, from messages decoded with ``accept_export``) are cleared
     by the export core in the same transaction, after the import batch; their receipts join the
@@ -42,8 +47,9 @@ def clear_in_unit(
         inc.message_id = renumber.get(inc.message_id, inc.message_id)
     for xinc in export_batch:
         xinc.message_id = renumber.get(xinc.message_id, xinc.message_id)
-    counters = unit.counters()
     watermark = max(watermark, unit.watermark() or watermark)
+    settled = _settle_expired(unit, batch, watermark, rulebook, config)
+    counters = unit.counters()
     state = unit.load_state(
         batch, watermark, config.partner_wait, counters, risk_history=config.risk is not None
     )
@@ -52,4 +58,37 @@ def clear_in_unit(
     if export_batch:
         outbox += clear_export_in_unit(unit, export_batch, watermark)[1]
     unit.apply(effects, outbox, counters, watermark)
-    return effects, outbox
+    return effects, [*settled, *outbox]
+
+
+def _settle_expired(
+    unit: ClearingUnit,
+    batch: Sequence[Incoming],
+    watermark: datetime,
+    rulebook: RulebookLike,
+    config: ClearingConfig,
+) -> list[OutboxRow]:
+    """Settle the lists whose deadline has passed by ``watermark`` and that ``batch`` does not
+    concern, ``EXPIRED_GROUP`` at a time, in the unit's transaction; returns their receipts.
+
+    When the event clock jumps (a quiet night, the last hours of a run), thousands of lists can
+    pass their deadline at once; loaded with the batch they and their partners would all be held
+    together. Settled in groups first, only one group is held at a time, and the batch then loads
+    just the waiting lists it concerns. The outcome is the one ``clear`` gives in the batch.
+    """
+    outbox: list[OutboxRow] = []
+    after = 0
+    while True:
+        counters = unit.counters()
+        state = unit.load_expired(watermark, config.partner_wait, counters, after, EXPIRED_GROUP)
+        if not state.due_lists:
+            return outbox
+        after = state.due_lists[-1].doc_id
+        found = len(state.due_lists)
+        state.due_lists = unconcerned(state.due_lists, batch)
+        effects = clear((), state, rulebook, config, watermark)
+        receipts = receipt_messages(effects)
+        unit.apply(effects, receipts, counters, None)
+        outbox += receipts
+        if found < EXPIRED_GROUP:
+            return outbox

@@ -92,6 +92,15 @@ class ClearingUnit(abc.ABC):
         with ``risk_history``: the random draw does not use it)."""
 
     @abc.abstractmethod
+    def load_expired(
+        self, watermark: datetime, partner_wait: timedelta, counters: dict[str, int], after: int, limit: int
+    ) -> StateView:
+        """A state holding, as ``due_lists``, at most ``limit`` lists still waiting for partners
+        whose deadline has passed by ``watermark`` and whose id is above ``after`` (in id order),
+        with their partners and their buyers' ledgers: what ``clear`` needs to settle them with
+        no arriving documents."""
+
+    @abc.abstractmethod
     def apply(
         self,
         effects: Effects,

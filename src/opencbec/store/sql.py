@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, Engine, Select, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from opencbec.clearing.state import Effects, Incoming, StateView, StoredDoc, TaxNote
@@ -54,6 +54,16 @@ DOCUMENT_COLUMNS = tuple(c.name for c in t.document.c)
 CLEARING_LOCK = 0x0CBEC
 
 
+def _due(watermark: datetime, partner_wait: timedelta) -> tuple[ColumnElement[bool], ...]:
+    """Conditions of a waiting list (current, declaring) whose deadline has passed."""
+    return (
+        t.document.c.kind == DocumentKind.INVENTORY.value,
+        t.document.c.status == Status.DECLARING.value,
+        t.document.c.is_current.is_(True),
+        t.document.c.app_time < watermark - partner_wait,
+    )
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -87,6 +97,11 @@ class SqlClearingUnit(ClearingUnit):
         return self.store.load_state(
             self.conn, batch, watermark, partner_wait, counters, risk_history=risk_history
         )
+
+    def load_expired(
+        self, watermark: datetime, partner_wait: timedelta, counters: dict[str, int], after: int, limit: int
+    ) -> StateView:
+        return self.store.load_expired(self.conn, watermark, partner_wait, counters, after, limit)
 
     def apply(
         self,
@@ -172,19 +187,32 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
                 keys.update(partner_keys(d.key, f"{d.head.logistics_code}/{d.head.logistics_no}"))
             else:
                 invt_nos.add(d.head.invt_no)
-        state = self._load_state(
-            conn, batch, watermark, partner_wait, state, keys, link_keys, invt_nos, guids
-        )
+        due = select(t.document).where(*_due(watermark, partner_wait))
+        state = self._load_state(conn, batch, due, state, keys, link_keys, invt_nos, guids)
         if risk_history:
             risk_repo.load_history(conn, state, (inc.document for inc in batch))
         return state
+
+    def load_expired(
+        self,
+        conn: Connection,
+        watermark: datetime,
+        partner_wait: timedelta,
+        counters: dict[str, int],
+        after: int,
+        limit: int,
+    ) -> StateView:
+        """The first ``limit`` waiting lists past their deadline with an id above ``after``, with
+        their partners and their buyers' ledgers (see ``ClearingUnit.load_expired``)."""
+        due = select(t.document).where(*_due(watermark, partner_wait), t.document.c.id > after).limit(limit)
+        state = StateView(counters=counters)
+        return self._load_state(conn, (), due, state, set(), set(), set(), set())
 
     def _load_state(
         self,
         conn: Connection,
         batch: Sequence[Incoming],
-        watermark: datetime,
-        partner_wait: timedelta,
+        due_query: Select[Any],
         state: StateView,
         keys: set[tuple[str, str]],
         link_keys: set[str],
@@ -192,19 +220,8 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         guids: set[str],
     ) -> StateView:
         docs = self._load_current(conn, keys, link_keys, invt_nos)
-        due = [
-            stored_doc(row)
-            for row in conn.execute(
-                select(t.document)
-                .where(
-                    t.document.c.kind == DocumentKind.INVENTORY.value,
-                    t.document.c.status == Status.DECLARING.value,
-                    t.document.c.is_current.is_(True),
-                    t.document.c.app_time < watermark - partner_wait,
-                )
-                .order_by(t.document.c.id)  # the same order on every backend
-            )
-        ]
+        # the same order on every backend
+        due = [stored_doc(row) for row in conn.execute(due_query.order_by(t.document.c.id))]
         for doc in due:
             docs.setdefault(doc.doc_id, doc)
         # partners of every list loaded (waiting lists reached through a partner key)
