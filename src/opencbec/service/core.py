@@ -33,9 +33,9 @@ def clear_in_unit(
     Stores ``messages`` (provisional ids in ``Incoming.message_id`` are renumbered to the database
     ids; an id that is not one of ``messages``' is taken as the database id of a message stored
     before), settles the lists past their deadline that the batch does not concern in bounded groups
-    (``_settle_expired``), reads the state, runs the clearing core and applies its effects with
-    ``rejections`` and the receipts in the outbox. Returns the batch's effects and every outbox row
-    written (the groups' receipts first).
+    (``_settle_expired``), reads the state, runs the clearing core and applies its effects and
+    receipts (``_clear_documents``), then writes ``rejections`` to the outbox. Returns the batch's
+    effects (with the replays of every part when it was split) and every outbox row written.
 
     Export documents (``export_batch``, from messages decoded with ``accept_export``) are cleared
     by the export core in the same transaction, after the import batch; their receipts join the
@@ -47,18 +47,47 @@ def clear_in_unit(
         inc.message_id = renumber.get(inc.message_id, inc.message_id)
     for xinc in export_batch:
         xinc.message_id = renumber.get(xinc.message_id, xinc.message_id)
-    watermark = max(watermark, unit.watermark() or watermark)
-    settled = _settle_expired(unit, batch, watermark, rulebook, config)
+    floor = unit.watermark()
+    watermark = max(watermark, floor or watermark)
+    effects, written = _clear_documents(unit, batch, watermark, floor, rulebook, config)
+    outbox = list(rejections)
+    if export_batch:
+        outbox += clear_export_in_unit(unit, export_batch, watermark)[1]
+    unit.apply(Effects(), outbox, {}, watermark)
+    return effects, [*written, *outbox]
+
+
+def _clear_documents(
+    unit: ClearingUnit,
+    batch: Sequence[Incoming],
+    watermark: datetime,
+    floor: datetime | None,
+    rulebook: RulebookLike,
+    config: ClearingConfig,
+) -> tuple[Effects, list[OutboxRow]]:
+    """Settle the expired lists, then clear ``batch`` and apply its effects and receipts.
+
+    When the batch concerns more than ``EXPIRED_GROUP`` expired lists (late partners of lists
+    whose wait ran out, all in one batch), it is cleared as two halves, each as if a batch had
+    closed there (the first at its last document's time), so that no state read holds more than
+    about that many of them with their partners. Where batches close does not change outcomes.
+    """
+    settled, concerned = _settle_expired(unit, batch, watermark, rulebook, config)
+    if concerned > EXPIRED_GROUP and len(batch) > 1:
+        first, second = batch[: len(batch) // 2], batch[len(batch) // 2 :]
+        at = min(watermark, max(inc.received_at for inc in first))
+        early, written = _clear_documents(unit, first, max(at, floor or at), floor, rulebook, config)
+        effects, later = _clear_documents(unit, second, watermark, floor, rulebook, config)
+        effects.replays[:0] = early.replays
+        return effects, [*settled, *written, *later]
     counters = unit.counters()
     state = unit.load_state(
         batch, watermark, config.partner_wait, counters, risk_history=config.risk is not None
     )
     effects = clear(batch, state, rulebook, config, watermark)
-    outbox = [*rejections, *receipt_messages(effects)]
-    if export_batch:
-        outbox += clear_export_in_unit(unit, export_batch, watermark)[1]
-    unit.apply(effects, outbox, counters, watermark)
-    return effects, [*settled, *outbox]
+    receipts = receipt_messages(effects)
+    unit.apply(effects, receipts, counters, None)
+    return effects, [*settled, *receipts]
 
 
 def _settle_expired(
@@ -67,9 +96,10 @@ def _settle_expired(
     watermark: datetime,
     rulebook: RulebookLike,
     config: ClearingConfig,
-) -> list[OutboxRow]:
+) -> tuple[list[OutboxRow], int]:
     """Settle the lists whose deadline has passed by ``watermark`` and that ``batch`` does not
-    concern, ``EXPIRED_GROUP`` at a time, in the unit's transaction; returns their receipts.
+    concern, ``EXPIRED_GROUP`` at a time, in the unit's transaction; returns their receipts and
+    how many expired lists the batch concerns.
 
     When the event clock jumps (a quiet night, the last hours of a run), thousands of lists can
     pass their deadline at once; loaded with the batch they and their partners would all be held
@@ -77,18 +107,20 @@ def _settle_expired(
     just the waiting lists it concerns. The outcome is the one ``clear`` gives in the batch.
     """
     outbox: list[OutboxRow] = []
+    concerned = 0
     after = 0
     while True:
         counters = unit.counters()
         state = unit.load_expired(watermark, config.partner_wait, counters, after, EXPIRED_GROUP)
         if not state.due_lists:
-            return outbox
+            return outbox, concerned
         after = state.due_lists[-1].doc_id
         found = len(state.due_lists)
         state.due_lists = unconcerned(state.due_lists, batch)
+        concerned += found - len(state.due_lists)
         effects = clear((), state, rulebook, config, watermark)
         receipts = receipt_messages(effects)
         unit.apply(effects, receipts, counters, None)
         outbox += receipts
         if found < EXPIRED_GROUP:
-            return outbox
+            return outbox, concerned
