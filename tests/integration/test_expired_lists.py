@@ -4,7 +4,8 @@ deadline, with the outcome of clearing them in that batch (and of one document a
 When the event clock jumps (a quiet night, the end of a run), thousands of lists can pass their
 24-hour wait at once. ``clear_in_unit`` settles them ``EXPIRED_GROUP`` at a time before the batch,
 so they and their partners are not all held with the batch's own state. A list that the batch
-concerns (here: its waybill arrives in that batch, before the deadline) is left to the batch.
+concerns (here: its waybill arrives in that batch, before the deadline) is left to the batch. A batch
+that concerns more than ``EXPIRED_GROUP`` expired lists (their late partners) is cleared in parts.
 """
 
 from __future__ import annotations
