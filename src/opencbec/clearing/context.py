@@ -71,8 +71,7 @@ class Work:
         doc.current = True
         self.state.current[key] = doc
         if doc.kind is DocumentKind.INVENTORY:
-            head = doc.document.head
-            self.state.lists_by_waybill[f"{head.logistics_code}/{head.logistics_no}"] = doc  # type: ignore[union-attr]
+            self.state.lists_by_waybill[doc.document.waybill_key] = doc  # type: ignore[union-attr]
 
     def changed(self, doc: StoredDoc) -> None:
         """Note that a stored document changed."""

@@ -29,13 +29,10 @@ class Partners:
     """The order, payment and waybill of a list (any may be missing)."""
 
     def __init__(self, work: Work, lst: StoredDoc) -> None:
-        head = lst.document.head
         current = work.state.current
         self.order = current.get((DocumentKind.ORDER, lst.key))
         self.payment = current.get((DocumentKind.PAYMENT, lst.key))
-        self.waybill = current.get(
-            (DocumentKind.WAYBILL, f"{head.logistics_code}/{head.logistics_no}")  # type: ignore[union-attr]
-        )
+        self.waybill = current.get((DocumentKind.WAYBILL, lst.document.waybill_key))  # type: ignore[union-attr]
         app_time = _app_time(lst)
         start = app_time if app_time is not None else lst.received_at
         self.deadline = start + work.config.partner_wait

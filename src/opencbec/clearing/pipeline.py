@@ -17,6 +17,7 @@ Order of work inside a batch:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from opencbec.clearing.aftercare import cancel_list, refund_list
@@ -81,36 +82,47 @@ def clear(
     return work.effects
 
 
-def unconcerned(due_lists: Sequence[StoredDoc], batch: Sequence[Incoming]) -> list[StoredDoc]:
-    """The lists of ``due_lists`` (past their deadline) that no document of ``batch`` concerns.
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The lists a batch's documents can reach: by list key (orders, payments, lists), by waybill
+    key (waybills, lists) and by customs list number (cancels, returns)."""
 
-    ``clear((), state_with_these_as_due_lists, ...)`` settles them as ``clear(batch, ...)`` would
-    (nothing the batch does can reach them), so a driver may settle them first, in bounded groups,
-    and hold less at once. The lists the batch concerns are left to ``clear(batch, ...)``, where a
-    partner arriving in the batch still counts.
-    """
-    lists, waybills, invt_nos = set(), set(), set()
-    for inc in batch:
-        d = inc.document
-        if isinstance(d, Inventory):
-            lists.add(d.key)
-            waybills.add(f"{d.head.logistics_code}/{d.head.logistics_no}")
-        elif isinstance(d, Order | Payment):
-            lists.add(d.key)
-        elif isinstance(d, Waybill):
-            waybills.add(d.key)
-        else:
-            invt_nos.add(d.head.invt_no)
-    return [
-        lst
-        for lst in due_lists
-        if lst.key not in lists and lst.invt_no not in invt_nos and _waybill_key(lst) not in waybills
-    ]
+    lists: frozenset[str]
+    waybills: frozenset[str]
+    invt_nos: frozenset[str]
 
+    @classmethod
+    def of(cls, batch: Sequence[Incoming]) -> Reach:
+        """The reach of ``batch``."""
+        lists, waybills, invt_nos = set(), set(), set()
+        for inc in batch:
+            d = inc.document
+            if isinstance(d, Inventory):
+                lists.add(d.key)
+                waybills.add(d.waybill_key)
+            elif isinstance(d, Order | Payment):
+                lists.add(d.key)
+            elif isinstance(d, Waybill):
+                waybills.add(d.key)
+            else:
+                invt_nos.add(d.head.invt_no)
+        return cls(frozenset(lists), frozenset(waybills), frozenset(invt_nos))
 
-def _waybill_key(lst: StoredDoc) -> str:
-    head = lst.document.head
-    return f"{head.logistics_code}/{head.logistics_no}"  # type: ignore[union-attr]
+    def unconcerned(self, due_lists: Sequence[StoredDoc]) -> list[StoredDoc]:
+        """The lists of ``due_lists`` (past their deadline) that no document of the batch concerns.
+
+        ``clear((), state_with_these_as_due_lists, ...)`` settles them as ``clear(batch, ...)``
+        would (nothing the batch does can reach them), so a driver may settle them first, in
+        bounded groups, and hold less at once. The lists the batch concerns are left to
+        ``clear(batch, ...)``, where a partner arriving in the batch still counts.
+        """
+        return [
+            lst
+            for lst in due_lists
+            if lst.key not in self.lists
+            and lst.invt_no not in self.invt_nos
+            and lst.document.waybill_key not in self.waybills  # type: ignore[union-attr]
+        ]
 
 
 def _assess(

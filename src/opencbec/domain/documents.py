@@ -143,6 +143,11 @@ class Inventory:
         """Business key: one list per order of a platform."""
         return f"{self.head.ebp_code}/{self.head.order_no}"
 
+    @property
+    def waybill_key(self) -> str:
+        """The key of the list's waybill (``logisticsCode/logisticsNo``, ``Waybill.key``)."""
+        return f"{self.head.logistics_code}/{self.head.logistics_no}"
+
 
 @dataclass(slots=True)
 class Cancel:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from opencbec.clearing.config import ClearingConfig
-from opencbec.clearing.pipeline import clear, unconcerned
+from opencbec.clearing.pipeline import Reach, clear
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Effects, Incoming
 from opencbec.export.state import XIncoming
@@ -109,6 +109,7 @@ def _settle_expired(
     outbox: list[OutboxRow] = []
     concerned = 0
     after = 0
+    reach = Reach.of(batch)
     while True:
         counters = unit.counters()
         state = unit.load_expired(watermark, config.partner_wait, counters, after, EXPIRED_GROUP)
@@ -116,7 +117,7 @@ def _settle_expired(
             return outbox, concerned
         after = state.due_lists[-1].doc_id
         found = len(state.due_lists)
-        state.due_lists = unconcerned(state.due_lists, batch)
+        state.due_lists = reach.unconcerned(state.due_lists)
         concerned += found - len(state.due_lists)
         effects = clear((), state, rulebook, config, watermark)
         receipts = receipt_messages(effects)

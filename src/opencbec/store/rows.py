@@ -18,7 +18,7 @@ def link_key(doc: StoredDoc) -> str | None:
     """The waybill key of a list (``logisticsCode/logisticsNo``); None for other documents."""
     d = doc.document
     if isinstance(d, Inventory):
-        return f"{d.head.logistics_code}/{d.head.logistics_no}"
+        return d.waybill_key
     return None
 
 
@@ -77,7 +77,7 @@ def doc_values(d: StoredDoc) -> tuple[Any, ...]:
     head = doc.head
     kind = d.kind
     text = document_to_json(doc)
-    link = f"{doc.head.logistics_code}/{doc.head.logistics_no}" if isinstance(doc, Inventory) else None
+    link = doc.waybill_key if isinstance(doc, Inventory) else None
     return (
         d.doc_id,
         kind.value,

@@ -184,7 +184,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             elif isinstance(d, Waybill):
                 link_keys.add(d.key)
             elif isinstance(d, Inventory):
-                keys.update(partner_keys(d.key, f"{d.head.logistics_code}/{d.head.logistics_no}"))
+                keys.update(partner_keys(d.key, d.waybill_key))
             else:
                 invt_nos.add(d.head.invt_no)
         due = select(t.document).where(*_due(watermark, partner_wait))
