@@ -1,0 +1,42 @@
+"""The SQLite file ``make_engine`` opens: 64 KiB pages when new, an existing file's own page size kept."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import text
+
+from opencbec.store.engine import SQLITE_PAGE_SIZE, make_engine
+
+
+def _pragma(path: Path, name: str) -> object:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def test_a_new_file_gets_large_pages_and_wal(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    engine = make_engine(str(db))
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM document")).scalar() == 0
+    engine.dispose()
+    assert SQLITE_PAGE_SIZE == 65536
+    assert _pragma(db, "page_size") == SQLITE_PAGE_SIZE
+    assert _pragma(db, "journal_mode") == "wal"
+
+
+def test_an_existing_file_keeps_its_page_size_and_its_data(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:  # a file made before the page size was set: SQLite's 4 KiB
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE kept (v TEXT)")
+        conn.execute("INSERT INTO kept VALUES ('still here')")
+    engine = make_engine(str(db))  # migrates it to the current schema
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT v FROM kept")).scalar() == "still here"
+        assert conn.execute(text("SELECT count(*) FROM document")).scalar() == 0
+    engine.dispose()
+    assert _pragma(db, "page_size") == 4096
+    assert _pragma(db, "integrity_check") == "ok"
