@@ -5,7 +5,9 @@
 Clears the messages under DIR into a fresh SQLite file with wall-clock timers around the stages
 of the clearing process: waiting for the next decoded message (with ``--workers 1`` this is the
 reading and decoding itself), storing the messages, loading the state, the clearing core,
-encoding the receipts and writing the effects (commit included in ``flush``).
+encoding the receipts and writing the effects, settling the lists whose wait ran out (their own
+reads, core and writes, so partly counted in the stages above too) and committing (all of these
+within ``flush``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ def _instrument() -> None:
     _timed(core, "clear", "clearing core")
     _timed(core, "receipt_messages", "encode receipts")
     _timed(sql.SqlStore, "apply", "write effects")
+    _timed(core, "_settle_expired", "settle expired lists (their reads, core and writes)")
+    from sqlalchemy.engine.base import RootTransaction
+
+    _timed(RootTransaction, "commit", "commit")
     _timed(batch_clear.BatchClearer, "_flush", "flush (all of a batch, commit included)")
     decoded = batch_clear.BatchClearer._decoded
 
