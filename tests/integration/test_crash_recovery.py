@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from opencbec.clearing.state import Effects
 from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
 from opencbec.store.repository import OutboxRow
-from opencbec.store.sql import SqlStore, make_engine
+from opencbec.store.sql import SqlClearingUnit, SqlStore, make_engine
 from tests.integration.test_cbec_clear import write_parcel
 from tests.parcels import buyer_id, make_parcel
 
@@ -66,6 +67,49 @@ def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(tmp_path: Path
     assert counts["inventory:100"] == 1
     assert sum(line.amount_fen for line in store.ledger(buyer, 2024)) == 25_000_00
     assert set(delivered_before) <= {p.name for p in (tmp_path / "out").glob("*.xml")}
+
+
+class FailingCommitStore(SqlStore):
+    """The n-th batch's commit fails after all its writes (a full disk, a lost connection)."""
+
+    def __init__(self, db: str, fail_on: int) -> None:
+        super().__init__(make_engine(db))
+        self.begun = 0
+        self.commits = 0
+        self.fail_on = fail_on
+
+    @contextmanager
+    def clearing(self) -> Iterator[SqlClearingUnit]:
+        self.begun += 1
+        with super().clearing() as unit:
+            yield unit
+            self.commits += 1
+            if self.commits == self.fail_on:
+                raise OSError("simulated commit failure")
+
+
+def test_a_failed_commit_stops_the_run_and_loses_nothing(tmp_path: Path) -> None:
+    """Commits run behind the next batch's gathering: a failed one still stops the run before the
+    next batch touches the store, its batch is rolled back, and a rerun clears everything once."""
+    inbox = tmp_path / "in"
+    buyer = buyer_id(13)
+    for n in range(6):
+        write_parcel(inbox, f"p{n}", make_parcel(prices=[Decimal("4990")], buyer=buyer))
+    db = str(tmp_path / "cbec.db")
+    failing = FailingCommitStore(db, fail_on=2)
+    with pytest.raises(OSError, match="simulated commit failure"):
+        BatchClearer(failing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run([inbox])
+    assert (failing.begun, failing.commits) == (2, 2)  # no batch was begun after the failed commit
+    store = SqlStore(make_engine(db))
+    assert sum(store.status_counts().values()) == 4  # the first batch only
+    summary = BatchClearer(store, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run(
+        [inbox]
+    )
+    assert summary.replays == 4
+    counts = store.status_counts()
+    assert counts["inventory:800"] == 5
+    assert counts["inventory:100"] == 1
+    assert sum(line.amount_fen for line in store.ledger(buyer, 2024)) == 25_000_00
 
 
 def test_receipts_stored_but_not_written_are_delivered_by_the_next_run(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -94,6 +96,39 @@ class ClearSummary:
         )
 
 
+class CommitBehind:
+    """Commits a batch's transaction on a thread of its own while the driver gathers the next batch.
+
+    The commit (SQLite's WAL writes and fsync, PostgreSQL's round trip) does not need the
+    interpreter, so it overlaps with taking the next decoded messages. ``settle`` waits for it and
+    raises its error, if any; the driver calls it before it touches the store again, so no batch
+    ever reads a state that is not committed, and a failed commit stops the run before anything
+    else is written.
+    """
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="opencbec-commit")
+        self._pending: Future[None] | None = None
+
+    def hand_over(self, transaction: ExitStack) -> None:
+        """Commit ``transaction`` (an open clearing unit, popped off its ``ExitStack``) behind."""
+        self.settle()
+        self._pending = self._thread.submit(transaction.close)
+
+    def settle(self) -> None:
+        """Wait for the commit handed over last; raise its error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Settle the last commit and end the thread."""
+        try:
+            self.settle()
+        finally:
+            self._thread.shutdown()
+
+
 class BatchClearer:
     """Clears files of CEB messages into a store.
 
@@ -102,6 +137,8 @@ class BatchClearer:
     three partners it brings from the store. Memory follows the weight, not the document count, so
     a stretch of traffic that is mostly lists (they come hours after their orders) cannot swell a
     batch. Outcomes do not depend on where batches close.
+
+    Each batch's commit runs behind (``CommitBehind``) while the next batch is gathered.
     """
 
     def __init__(
@@ -143,6 +180,7 @@ class BatchClearer:
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
         files = self._decoded(paths)
+        self._commits = CommitBehind()
         try:
             for item in files:
                 path, size, data = item.path, item.size, item.data
@@ -194,10 +232,12 @@ class BatchClearer:
                     self._flush(batch, messages, rejections, watermark, summary, export_batch)
                     batch, messages, rejections, export_batch = [], [], [], []
                     weight = 0
+            self._flush(batch, messages, rejections, watermark, summary, export_batch)
         finally:
             files.close()
             forget_json()
-        self._flush(batch, messages, rejections, watermark, summary, export_batch)
+            self._commits.close()
+        self._deliver_pending()
         summary.outcomes.update(self.store.status_counts())
         summary.seconds = time.perf_counter() - started
         return summary
@@ -220,14 +260,17 @@ class BatchClearer:
         summary: ClearSummary,
         export_batch: Sequence[XIncoming] = (),
     ) -> None:
-        with self.store.clearing() as unit:
+        self._commits.settle()  # the last batch is committed: its receipts can go, this one can read
+        self._deliver_pending()
+        with ExitStack() as transaction:
+            unit = transaction.enter_context(self.store.clearing())
             effects, outbox = clear_in_unit(
                 unit, batch, messages, rejections, watermark, self.rulebook, self.config, export_batch
             )
+            self._commits.hand_over(transaction.pop_all())  # an error above rolls the batch back
         forget_json()  # serialisations remembered for documents of this batch that were not stored
         summary.replays += len(effects.replays)
         summary.receipts += len(outbox)
-        self._deliver_pending()
 
     def _deliver_pending(self) -> None:
         if self.outbox_dir is None:
