@@ -46,11 +46,17 @@ class CrashingStore(SqlStore):
         super().apply(conn, effects, outbox, counters, watermark)
 
 
-def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(tmp_path: Path) -> None:
+def _six_parcels_of_one_buyer(tmp_path: Path, n: int) -> tuple[Path, str]:
+    """Six parcels of 4,990 yuan for one buyer: the sixth exceeds the 26,000 yuan annual limit."""
     inbox = tmp_path / "in"
-    buyer = buyer_id(11)
-    for n in range(6):
-        write_parcel(inbox, f"p{n}", make_parcel(prices=[Decimal("4990")], buyer=buyer))
+    buyer = buyer_id(n)
+    for i in range(6):
+        write_parcel(inbox, f"p{i}", make_parcel(prices=[Decimal("4990")], buyer=buyer))
+    return inbox, buyer
+
+
+def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(tmp_path: Path) -> None:
+    inbox, buyer = _six_parcels_of_one_buyer(tmp_path, 11)
     db = str(tmp_path / "cbec.db")
     crashing = CrashingStore(db, crash_on=3)
     with pytest.raises(RuntimeError):
@@ -91,10 +97,7 @@ class FailingCommitStore(SqlStore):
 def test_a_failed_commit_stops_the_run_and_loses_nothing(tmp_path: Path) -> None:
     """Commits run behind the next batch's gathering: a failed one still stops the run before the
     next batch touches the store, its batch is rolled back, and a rerun clears everything once."""
-    inbox = tmp_path / "in"
-    buyer = buyer_id(13)
-    for n in range(6):
-        write_parcel(inbox, f"p{n}", make_parcel(prices=[Decimal("4990")], buyer=buyer))
+    inbox, buyer = _six_parcels_of_one_buyer(tmp_path, 13)
     db = str(tmp_path / "cbec.db")
     failing = FailingCommitStore(db, fail_on=2)
     with pytest.raises(OSError, match="simulated commit failure"):
