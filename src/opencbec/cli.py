@@ -20,6 +20,7 @@ from opencbec.cli_common import DbOption, SignatureMode, console, err, fail, par
 from opencbec.export.cli import export_app
 from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.risk import cli as risk_cli
+from opencbec.store.engine import clearing_cache_mb
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -327,6 +328,7 @@ def main() -> None:
     """Entry point of the ``cbec`` script."""
     try:
         tune_garbage_collector()
+        clearing_cache_mb()  # a bad setting stops every command at once, not its first batch
     except ValueError as exc:
         raise SystemExit(fail(str(exc)).exit_code) from exc
     app()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,20 @@ SQLITE_MAX_OVERFLOW = 16
 #: XML, its documents' JSON and their receipts, large rows written in bulk; 64 KiB pages (SQLite's
 #: default is 4 KiB) make a batch's commit write fewer, larger WAL frames (docs/performance.md).
 SQLITE_PAGE_SIZE = 65536
+#: Page cache of a SQLite connection while it clears a batch, in MB (SQLite's default is 2 MB): a
+#: batch reads and inserts keys all over the document indexes, whose pages a larger cache keeps.
+SQLITE_CLEARING_CACHE_MB = 64
+CACHE_ENV = "OPENCBEC_SQLITE_CACHE_MB"
+
+
+def clearing_cache_mb(environ: Mapping[str, str] = os.environ) -> int:
+    """The clearing page cache in MB: ``OPENCBEC_SQLITE_CACHE_MB`` (a positive integer) or the default."""
+    value = environ.get(CACHE_ENV, "").strip()
+    if not value:
+        return SQLITE_CLEARING_CACHE_MB
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{CACHE_ENV} must be a positive whole number of megabytes, like 256; got {value!r}")
+    return int(value)
 
 
 def database_url(db: str) -> str:

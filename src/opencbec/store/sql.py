@@ -25,7 +25,7 @@ from opencbec.domain.documents import DocumentKind, Inventory, Order, Payment, W
 from opencbec.domain.money import ZERO, from_fen
 from opencbec.store import bulk, risk_repo
 from opencbec.store import schema as t
-from opencbec.store.engine import database_url, make_engine
+from opencbec.store.engine import clearing_cache_mb, database_url, make_engine
 from opencbec.store.pg_stats import PlannerStats
 from opencbec.store.repository import (
     ClearingStore,
@@ -135,8 +135,8 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             else:
                 self._save_meta(conn, "clearing_lock", "held")
                 # a clearing batch touches pages all over the document indexes (random guids):
-                # a 64 MB page cache on the connections that clear instead of SQLite's 2 MB
-                conn.exec_driver_sql("PRAGMA cache_size=-65536")
+                # a larger page cache on the connections that clear than SQLite's 2 MB
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{clearing_cache_mb() * 1024}")
             yield SqlClearingUnit(self, conn)
         self.planner_stats.refresh(self.engine)  # after the commit
 

@@ -1,13 +1,26 @@
-"""The SQLite file ``make_engine`` opens: 64 KiB pages when new, an existing file's own page size kept."""
+"""The SQLite file ``make_engine`` opens: 64 KiB pages when new, an existing file's own page size kept;
+the page cache of a clearing connection (``OPENCBEC_SQLITE_CACHE_MB``)."""
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
-from opencbec.store.engine import SQLITE_PAGE_SIZE, make_engine
+from opencbec.store.engine import (
+    CACHE_ENV,
+    SQLITE_CLEARING_CACHE_MB,
+    SQLITE_PAGE_SIZE,
+    clearing_cache_mb,
+    make_engine,
+)
+from opencbec.store.sql import SqlStore
 
 
 def _pragma(path: Path, name: str) -> object:
@@ -40,3 +53,36 @@ def test_an_existing_file_keeps_its_page_size_and_its_data(tmp_path: Path) -> No
     engine.dispose()
     assert _pragma(db, "page_size") == 4096
     assert _pragma(db, "integrity_check") == "ok"
+
+
+def test_the_clearing_page_cache_is_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SqlStore(make_engine(str(tmp_path / "cache.db")))
+    with store.clearing() as unit:
+        assert unit.conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CLEARING_CACHE_MB * 1024
+    monkeypatch.setenv(CACHE_ENV, "300")
+    with store.clearing() as unit:
+        assert unit.conn.exec_driver_sql("PRAGMA cache_size").scalar() == -300 * 1024
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "2.5", "lots"])
+def test_a_bad_cache_setting_is_refused_naming_the_variable(value: str) -> None:
+    with pytest.raises(
+        ValueError, match=f"{CACHE_ENV} must be a positive whole number.*{re.escape(repr(value))}"
+    ):
+        clearing_cache_mb({CACHE_ENV: value})
+    assert clearing_cache_mb({}) == SQLITE_CLEARING_CACHE_MB
+    assert clearing_cache_mb({CACHE_ENV: " 512 "}) == 512
+
+
+def test_the_cbec_command_refuses_a_bad_cache_setting() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "from opencbec.cli import main; main()", "--help"],
+        env={**os.environ, CACHE_ENV: "lots"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert CACHE_ENV in done.stderr and "'lots'" in done.stderr
