@@ -1,6 +1,6 @@
 """Where a batch ``cbec clear`` spends its time, stage by stage (the breakdown in docs/performance.md).
 
-    .venv/bin/python scripts/clear_stages.py DIR [--workers N] [--batch-size N]
+    .venv/bin/python scripts/clear_stages.py DIR [--workers N] [--batch-size N] [--batch-weight N]
 
 Clears the messages under DIR into a fresh SQLite file with wall-clock timers around the stages
 of the clearing process: waiting for the next decoded message (with ``--workers 1`` this is the
@@ -87,21 +87,29 @@ def main() -> int:
     )
     parser.add_argument("directory", type=Path)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=5000)
+    from opencbec import bootstrap
+    from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT
+
+    parser.add_argument("--batch-size", type=int, default=BATCH_DOCUMENTS)
+    parser.add_argument("--batch-weight", type=int, default=BATCH_WEIGHT)
     args = parser.parse_args()
     _instrument()
-    from opencbec import bootstrap
 
     with tempfile.TemporaryDirectory() as scratch:
         app = bootstrap.build(str(Path(scratch) / "stages.db"))
         clearer = bootstrap.batch_clearer(
-            app, None, batch_documents=args.batch_size, verify_signatures=False, workers=args.workers
+            app,
+            None,
+            batch_documents=args.batch_size,
+            batch_weight=args.batch_weight,
+            verify_signatures=False,
+            workers=args.workers,
         )
         started = time.perf_counter()
         summary = clearer.run([args.directory])
         total = time.perf_counter() - started
     print(summary.line())  # noqa: T201
-    print(f"workers={args.workers} batch={args.batch_size}: {total:.2f} s in all")  # noqa: T201
+    print(f"workers={args.workers} batch={args.batch_size}/{args.batch_weight}: {total:.2f} s in all")  # noqa: T201
     for label, seconds in TIMES.items():
         print(f"  {label:45s} {seconds:7.2f} s")  # noqa: T201
     return 0

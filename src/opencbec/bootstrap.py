@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
-from opencbec.service.batch_clear import BatchClearer
+from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT, BatchClearer
 from opencbec.service.signature_policy import SignaturePolicy
 from opencbec.store.enterprise_repo import EnterpriseRegistry
 from opencbec.store.positive_list_repo import effective_rulebook
@@ -104,8 +104,8 @@ def batch_clearer(
     app: App,
     outbox: Path | None,
     *,
-    batch_documents: int = 5000,
-    batch_weight: int | None = 6000,
+    batch_documents: int = BATCH_DOCUMENTS,
+    batch_weight: int | None = BATCH_WEIGHT,
     verify_signatures: bool = True,
     workers: int = 1,
 ) -> BatchClearer:

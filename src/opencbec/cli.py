@@ -20,6 +20,7 @@ from opencbec.cli_common import DbOption, SignatureMode, console, err, fail, par
 from opencbec.export.cli import export_app
 from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.risk import cli as risk_cli
+from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT
 from opencbec.store.engine import clearing_cache_mb
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
@@ -49,7 +50,7 @@ def clear_command(
     ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per clearing batch.")
-    ] = 5000,
+    ] = BATCH_DOCUMENTS,
     batch_weight: Annotated[
         int,
         typer.Option(
@@ -58,7 +59,7 @@ def clear_command(
             help="A batch also closes at this weight: a document weighs 1, an import list 4 "
             "(with the three partners it loads), so memory stays flat when lists come in bulk.",
         ),
-    ] = 6000,
+    ] = BATCH_WEIGHT,
     partner_wait_hours: Annotated[
         float | None,
         typer.Option(
