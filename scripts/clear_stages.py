@@ -1,6 +1,7 @@
 """Where a batch ``cbec clear`` spends its time, stage by stage (the breakdown in docs/performance.md).
 
-    .venv/bin/python scripts/clear_stages.py DIR [--workers N] [--batch-size N] [--batch-weight N]
+    .venv/bin/python scripts/clear_stages.py DIR [--workers N]
+        [--batch-size N] [--batch-weight N] [--commit-size N]
 
 Clears the messages under DIR into a fresh SQLite file with wall-clock timers around the stages
 of the clearing process: waiting for the next decoded message (with ``--workers 1`` this is the
@@ -89,9 +90,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     from opencbec import bootstrap
     from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT
+    from opencbec.service.commit_groups import COMMIT_DOCUMENTS
 
     parser.add_argument("--batch-size", type=int, default=BATCH_DOCUMENTS)
     parser.add_argument("--batch-weight", type=int, default=BATCH_WEIGHT)
+    parser.add_argument("--commit-size", type=int, default=COMMIT_DOCUMENTS)
     args = parser.parse_args()
     _instrument()
 
@@ -102,6 +105,7 @@ def main() -> int:
             None,
             batch_documents=args.batch_size,
             batch_weight=args.batch_weight,
+            commit_documents=args.commit_size,
             verify_signatures=False,
             workers=args.workers,
         )
@@ -109,7 +113,8 @@ def main() -> int:
         summary = clearer.run([args.directory])
         total = time.perf_counter() - started
     print(summary.line())  # noqa: T201
-    print(f"workers={args.workers} batch={args.batch_size}/{args.batch_weight}: {total:.2f} s in all")  # noqa: T201
+    sizes = f"batch={args.batch_size}/{args.batch_weight} commit={args.commit_size}"
+    print(f"workers={args.workers} {sizes}: {total:.2f} s in all")  # noqa: T201
     for label, seconds in TIMES.items():
         print(f"  {label:45s} {seconds:7.2f} s")  # noqa: T201
     return 0

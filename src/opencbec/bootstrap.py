@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
 from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT, BatchClearer
+from opencbec.service.commit_groups import COMMIT_DOCUMENTS
 from opencbec.service.signature_policy import SignaturePolicy
 from opencbec.store.enterprise_repo import EnterpriseRegistry
 from opencbec.store.positive_list_repo import effective_rulebook
@@ -106,6 +107,7 @@ def batch_clearer(
     *,
     batch_documents: int = BATCH_DOCUMENTS,
     batch_weight: int | None = BATCH_WEIGHT,
+    commit_documents: int = COMMIT_DOCUMENTS,
     verify_signatures: bool = True,
     workers: int = 1,
 ) -> BatchClearer:
@@ -118,6 +120,7 @@ def batch_clearer(
         outbox,
         batch_documents=batch_documents,
         batch_weight=batch_weight,
+        commit_documents=commit_documents,
         verifier=verifier,
         workers=workers,
     )

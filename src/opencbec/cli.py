@@ -21,6 +21,7 @@ from opencbec.export.cli import export_app
 from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.risk import cli as risk_cli
 from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT
+from opencbec.service.commit_groups import COMMIT_DOCUMENTS
 from opencbec.store.engine import clearing_cache_mb
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
@@ -60,6 +61,15 @@ def clear_command(
             "(with the three partners it loads), so memory stays flat when lists come in bulk.",
         ),
     ] = BATCH_WEIGHT,
+    commit_size: Annotated[
+        int,
+        typer.Option(
+            "--commit-size",
+            min=1,
+            help="Batches share a transaction until it holds this many documents (fewer, larger commits "
+            "on a large database; the write lock is held that long).",
+        ),
+    ] = COMMIT_DOCUMENTS,
     partner_wait_hours: Annotated[
         float | None,
         typer.Option(
@@ -92,6 +102,7 @@ def clear_command(
         outbox,
         batch_documents=batch_size,
         batch_weight=batch_weight,
+        commit_documents=commit_size,
         verify_signatures=signatures is SignatureMode.VERIFY,
         workers=workers or auto_workers(count),
     )

@@ -59,8 +59,10 @@ def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(tmp_path: Path
     inbox, buyer = _six_parcels_of_one_buyer(tmp_path, 11)
     db = str(tmp_path / "cbec.db")
     crashing = CrashingStore(db, crash_on=3)
+    clearer = BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4)
+    clearer.commit_documents = 1  # each batch committed on its own
     with pytest.raises(RuntimeError):
-        BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run([inbox])
+        clearer.run([inbox])
     delivered_before = sorted(p.name for p in (tmp_path / "out").glob("*.xml"))
     assert delivered_before  # the two committed batches were acknowledged
     store = SqlStore(make_engine(db))
@@ -100,8 +102,10 @@ def test_a_failed_commit_stops_the_run_and_loses_nothing(tmp_path: Path) -> None
     inbox, buyer = _six_parcels_of_one_buyer(tmp_path, 13)
     db = str(tmp_path / "cbec.db")
     failing = FailingCommitStore(db, fail_on=2)
+    clearer = BatchClearer(failing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4)
+    clearer.commit_documents = 1
     with pytest.raises(OSError, match="simulated commit failure"):
-        BatchClearer(failing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run([inbox])
+        clearer.run([inbox])
     assert (failing.begun, failing.commits) == (2, 2)  # no batch was begun after the failed commit
     store = SqlStore(make_engine(db))
     assert sum(store.status_counts().values()) == 4  # the first batch only
@@ -112,6 +116,25 @@ def test_a_failed_commit_stops_the_run_and_loses_nothing(tmp_path: Path) -> None
     counts = store.status_counts()
     assert counts["inventory:800"] == 5
     assert counts["inventory:100"] == 1
+    assert sum(line.amount_fen for line in store.ledger(buyer, 2024)) == 25_000_00
+
+
+def test_a_crash_rolls_back_the_batches_not_yet_committed_and_acknowledges_none(tmp_path: Path) -> None:
+    """Batches share a transaction until it holds ``commit_documents`` documents: a crash in the third
+    batch rolls back the first two as well, and none of their receipts went out."""
+    inbox, buyer = _six_parcels_of_one_buyer(tmp_path, 14)
+    db = str(tmp_path / "cbec.db")
+    crashing = CrashingStore(db, crash_on=3)
+    with pytest.raises(RuntimeError):
+        BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run([inbox])
+    assert not list((tmp_path / "out").glob("*.xml"))
+    store = SqlStore(make_engine(db))
+    assert store.status_counts() == {}
+    summary = BatchClearer(store, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run(
+        [inbox]
+    )
+    assert summary.replays == 0
+    assert store.status_counts()["inventory:800"] == 5
     assert sum(line.amount_fen for line in store.ledger(buyer, 2024)) == 25_000_00
 
 

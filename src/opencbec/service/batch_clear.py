@@ -12,8 +12,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from opencbec.export.state import XIncoming
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
+from opencbec.service.commit_groups import COMMIT_DOCUMENTS, CommitGroups
 from opencbec.service.core import clear_in_unit
 from opencbec.service.decode_pool import Decoded, Verifier, decoded_files
 from opencbec.service.outbox import write_files
@@ -36,12 +35,8 @@ from opencbec.store.serialize import forget_json
 READABLE_SUFFIXES = frozenset({".xml", ".json"})
 
 #: Documents per clearing batch, and the weight at which a batch closes sooner (see ``BatchClearer``).
-#: Large batches matter on a large database: each inserts keys all over the random-key indexes (guids,
-#: business keys), and the commit writes every index page it touched whatever the number of keys on it.
-#: Clearing 100,000 more parcels onto a 1,000,000-parcel database took about 80 s in batches of 20,000
-#: documents against 94-110 s in batches of 5,000 (docs/performance.md); on an empty one, the same.
-BATCH_DOCUMENTS = 20_000
-BATCH_WEIGHT = 24_000
+BATCH_DOCUMENTS = 5_000
+BATCH_WEIGHT = 6_000
 
 #: What an import list weighs in a batch: itself and the order, payment and waybill it is matched
 #: with, which the batch loads from the store (see ``BatchClearer``'s ``batch_weight``).
@@ -104,39 +99,6 @@ class ClearSummary:
         )
 
 
-class CommitBehind:
-    """Commits a batch's transaction on a thread of its own while the driver gathers the next batch.
-
-    The commit (SQLite's WAL writes and fsync, PostgreSQL's round trip) does not need the
-    interpreter, so it overlaps with taking the next decoded messages. ``settle`` waits for it and
-    raises its error, if any; the driver calls it before it touches the store again, so no batch
-    ever reads a state that is not committed, and a failed commit stops the run before anything
-    else is written.
-    """
-
-    def __init__(self) -> None:
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="opencbec-commit")
-        self._pending: Future[None] | None = None
-
-    def hand_over(self, transaction: ExitStack) -> None:
-        """Commit ``transaction`` (an open clearing unit, popped off its ``ExitStack``) behind."""
-        self.settle()
-        self._pending = self._thread.submit(transaction.close)
-
-    def settle(self) -> None:
-        """Wait for the commit handed over last; raise its error."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def close(self) -> None:
-        """Settle the last commit and end the thread."""
-        try:
-            self.settle()
-        finally:
-            self._thread.shutdown()
-
-
 class BatchClearer:
     """Clears files of CEB messages into a store.
 
@@ -146,7 +108,9 @@ class BatchClearer:
     a stretch of traffic that is mostly lists (they come hours after their orders) cannot swell a
     batch. Outcomes do not depend on where batches close.
 
-    Each batch's commit runs behind (``CommitBehind``) while the next batch is gathered.
+    Batches are committed in groups of at least ``commit_documents`` documents, each group's commit
+    running behind while the next batch is gathered (``CommitGroups``); receipts go out once their
+    batch is committed, and an error rolls back the group not yet committed.
     """
 
     def __init__(
@@ -162,8 +126,10 @@ class BatchClearer:
         limits: XmlLimits | None = None,
         verifier: Verifier | None = None,
         workers: int = 1,
+        commit_documents: int = COMMIT_DOCUMENTS,
     ) -> None:
         self.store = store
+        self.commit_documents = commit_documents
         self.rulebook = rulebook
         self.config = config
         self.outbox_dir = outbox_dir
@@ -188,7 +154,7 @@ class BatchClearer:
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
         files = self._decoded(paths)
-        self._commits = CommitBehind()
+        self._groups = CommitGroups(self.store, self.commit_documents, self._deliver_pending)
         try:
             for item in files:
                 path, size, data = item.path, item.size, item.data
@@ -240,11 +206,14 @@ class BatchClearer:
                     self._flush(batch, messages, rejections, watermark, summary, export_batch)
                     batch, messages, rejections, export_batch = [], [], [], []
                     weight = 0
-            self._flush(batch, messages, rejections, watermark, summary, export_batch)
+            self._flush(batch, messages, rejections, watermark, summary, export_batch, last=True)
+        except BaseException as exc:
+            self._groups.abandon(exc)  # the batches not yet committed were not acknowledged either
+            raise
         finally:
             files.close()
             forget_json()
-            self._commits.close()
+            self._groups.close()
         self._deliver_pending()
         summary.outcomes.update(self.store.status_counts())
         summary.seconds = time.perf_counter() - started
@@ -267,15 +236,14 @@ class BatchClearer:
         watermark: datetime,
         summary: ClearSummary,
         export_batch: Sequence[XIncoming] = (),
+        *,
+        last: bool = False,
     ) -> None:
-        self._commits.settle()  # the last batch is committed: its receipts can go, this one can read
-        self._deliver_pending()
-        with ExitStack() as transaction:
-            unit = transaction.enter_context(self.store.clearing())
-            effects, outbox = clear_in_unit(
-                unit, batch, messages, rejections, watermark, self.rulebook, self.config, export_batch
-            )
-            self._commits.hand_over(transaction.pop_all())  # an error above rolls the batch back
+        unit = self._groups.unit()
+        effects, outbox = clear_in_unit(
+            unit, batch, messages, rejections, watermark, self.rulebook, self.config, export_batch
+        )
+        self._groups.cleared(len(batch) + len(export_batch), last=last)
         forget_json()  # serialisations remembered for documents of this batch that were not stored
         summary.replays += len(effects.replays)
         summary.receipts += len(outbox)

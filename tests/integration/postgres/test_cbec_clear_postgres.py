@@ -103,10 +103,10 @@ def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(pg_url: str, t
     for n in range(6):
         write_parcel(tmp_path / "in", f"p{n}", make_parcel(prices=[Decimal("4990")], buyer=buyer))
     crashing = CrashingStore(pg_url, crash_on=3)
+    clearer = BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4)
+    clearer.commit_documents = 1  # each batch committed on its own
     with pytest.raises(RuntimeError, match="simulated crash"):
-        BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4).run(
-            [tmp_path / "in"]
-        )
+        clearer.run([tmp_path / "in"])
     crashing.engine.dispose()
     delivered_before = {p.name for p in (tmp_path / "out").glob("*.xml")}
     assert delivered_before
