@@ -26,7 +26,7 @@ COMMIT_DOCUMENTS = 20_000
 
 
 class CommitBehind:
-    """Commits a batch's transaction on a thread of its own while the driver gathers the next batch.
+    """Commits a transaction on a thread of its own while the driver gathers the next batch.
 
     The commit (SQLite's WAL writes and fsync, PostgreSQL's round trip) does not need the
     interpreter, so it overlaps with taking the next decoded messages. ``settle`` waits for it and
@@ -40,7 +40,7 @@ class CommitBehind:
         self._pending: Future[None] | None = None
 
     def hand_over(self, transaction: ExitStack) -> None:
-        """Commit ``transaction`` (an open clearing unit, popped off its ``ExitStack``) behind."""
+        """Commit ``transaction`` (the ``ExitStack`` holding an open clearing unit) behind."""
         self.settle()
         self._pending = self._thread.submit(transaction.close)
 
