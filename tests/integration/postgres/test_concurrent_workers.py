@@ -44,10 +44,12 @@ def worker(url: str, inbox: str, out: str, barrier: Barrier) -> None:
     clearer = BatchClearer(
         store, shipped_rulebook(), ClearingConfig(inspection_rate=Decimal(0)), Path(out), batch_documents=4
     )
+    clearer.commit_documents = 4  # each batch its own transaction, so the workers' batches interleave
     barrier.wait(timeout=120)
     started = time.time()
     summary = clearer.run([Path(inbox)])
     report = {"started": started, "ended": time.time(), "documents": summary.documents}
+    Path(out).mkdir(parents=True, exist_ok=True)  # the others may have delivered all of its receipts
     (Path(out) / "worker.json").write_text(json.dumps(report))
     store.engine.dispose()
 
