@@ -54,8 +54,14 @@ def test_batches_share_a_transaction_until_it_holds_enough_documents(
     tmp_path: Path, commit_documents: int, transactions: int
 ) -> None:
     store = CountingStore(str(tmp_path / "cbec.db"))
-    clearer = BatchClearer(store, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4)
-    clearer.commit_documents = commit_documents
+    clearer = BatchClearer(
+        store,
+        shipped_rulebook(),
+        CONFIG,
+        tmp_path / "out",
+        batch_documents=4,
+        commit_documents=commit_documents,
+    )
     summary = clearer.run([_inbox(tmp_path)])
     # six batches of four documents and the run's closing one (no documents: it settles the lists
     # whose wait ran out by the last time seen and stores the clock), whatever the grouping

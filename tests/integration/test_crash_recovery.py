@@ -59,8 +59,9 @@ def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(tmp_path: Path
     inbox, buyer = _six_parcels_of_one_buyer(tmp_path, 11)
     db = str(tmp_path / "cbec.db")
     crashing = CrashingStore(db, crash_on=3)
-    clearer = BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4)
-    clearer.commit_documents = 1  # each batch committed on its own
+    clearer = BatchClearer(
+        crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4, commit_documents=1
+    )  # each batch committed on its own
     with pytest.raises(RuntimeError):
         clearer.run([inbox])
     delivered_before = sorted(p.name for p in (tmp_path / "out").glob("*.xml"))
@@ -102,8 +103,9 @@ def test_a_failed_commit_stops_the_run_and_loses_nothing(tmp_path: Path) -> None
     inbox, buyer = _six_parcels_of_one_buyer(tmp_path, 13)
     db = str(tmp_path / "cbec.db")
     failing = FailingCommitStore(db, fail_on=2)
-    clearer = BatchClearer(failing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4)
-    clearer.commit_documents = 1
+    clearer = BatchClearer(
+        failing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4, commit_documents=1
+    )
     with pytest.raises(OSError, match="simulated commit failure"):
         clearer.run([inbox])
     assert (failing.begun, failing.commits) == (2, 2)  # no batch was begun after the failed commit

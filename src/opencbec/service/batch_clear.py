@@ -129,7 +129,6 @@ class BatchClearer:
         commit_documents: int = COMMIT_DOCUMENTS,
     ) -> None:
         self.store = store
-        self.commit_documents = commit_documents
         self.rulebook = rulebook
         self.config = config
         self.outbox_dir = outbox_dir
@@ -139,6 +138,7 @@ class BatchClearer:
         self.limits = limits or XmlLimits()
         self.verifier = verifier
         self.workers = workers
+        self.commit_documents = commit_documents
 
     def run(self, paths: Sequence[Path], progress: Callable[[int], None] | None = None) -> ClearSummary:
         """Clear every message under ``paths``; ``progress`` is called with bytes read."""

@@ -3,9 +3,9 @@
 A batch of ``cbec clear`` inserts documents whose guids and business keys are random, so on a large
 database nearly every insert lands on an index page of its own, and a commit writes every page its
 transaction touched whatever the number of keys on it. Committing several clearing batches together
-shares those pages: clearing 100,000 more parcels onto a 1,000,000-parcel database took about 80 s
-with 20,000 documents per transaction against 94-110 s with 5,000 (docs/performance.md). The
-clearing batches themselves stay small, so memory does not change.
+shares those pages: clearing 100,000 more parcels onto a 1,000,000-parcel database took 81 s with
+20,000 documents per transaction against 94-110 s with each 5,000-document batch committed
+(docs/performance.md). The clearing batches themselves stay small, so memory does not change.
 
 Each batch of a group reads the state on the group's connection, so it sees the batches before it
 exactly as if they had been committed. Receipts are delivered only after their group is committed,

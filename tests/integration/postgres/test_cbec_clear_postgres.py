@@ -103,8 +103,9 @@ def test_a_crash_mid_run_then_a_rerun_gives_the_same_outcome_once(pg_url: str, t
     for n in range(6):
         write_parcel(tmp_path / "in", f"p{n}", make_parcel(prices=[Decimal("4990")], buyer=buyer))
     crashing = CrashingStore(pg_url, crash_on=3)
-    clearer = BatchClearer(crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4)
-    clearer.commit_documents = 1  # each batch committed on its own
+    clearer = BatchClearer(
+        crashing, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4, commit_documents=1
+    )  # each batch committed on its own
     with pytest.raises(RuntimeError, match="simulated crash"):
         clearer.run([tmp_path / "in"])
     crashing.engine.dispose()

@@ -41,10 +41,14 @@ BUYER = buyer_id(501)
 def worker(url: str, inbox: str, out: str, barrier: Barrier) -> None:
     """One clearing worker process: open the store, wait for the others, clear its inbox."""
     store = SqlStore(make_engine(url))  # all open (and migrate) a brand-new database at once
-    clearer = BatchClearer(
-        store, shipped_rulebook(), ClearingConfig(inspection_rate=Decimal(0)), Path(out), batch_documents=4
+    clearer = BatchClearer(  # each batch its own transaction, so the workers' batches interleave
+        store,
+        shipped_rulebook(),
+        ClearingConfig(inspection_rate=Decimal(0)),
+        Path(out),
+        batch_documents=4,
+        commit_documents=4,
     )
-    clearer.commit_documents = 4  # each batch its own transaction, so the workers' batches interleave
     barrier.wait(timeout=120)
     started = time.time()
     summary = clearer.run([Path(inbox)])
