@@ -27,7 +27,11 @@ from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
+from opencbec.service import record_pickle
 from opencbec.store.serialize import document_to_json, remember_json
+
+# decoded documents travel from the workers in their compact pickled form (both processes import this)
+record_pickle.register()
 
 #: Checks a decoded message's signature; raises ``MessageRejected`` (1001/1002/1004/1999) if bad.
 Verifier = Callable[[bytes, DecodedMessage], None]
