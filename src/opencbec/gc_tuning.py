@@ -6,10 +6,7 @@ thresholds (700, 10, 10) a ``cbec clear`` of 10,000 parcels spent about a fifth 
 collector, mostly in full collections of that long-lived state (14 of them, some 0.2 s each).
 Almost all of the short-lived objects are freed by reference counting the moment they are dropped,
 so the collector has little to find: collecting every 50,000 net allocations instead of every 700
-brought it to about 3 % of the run, with the same peak memory; every 200,000 leaves it almost idle
-in a clearing run (the net count seldom gets there) and saves some 5 % more, for about 15 MB (both
-measured in docs/performance.md). Cycles are still collected: garbage that only the collector frees
-adds to the net count, so it is collected at the latest every 200,000 of them.
+brings it to about 3 % of the run, with the same peak memory (measured in docs/performance.md).
 
 Every entry point of a clearing or serving process calls :func:`tune_garbage_collector`: the
 ``cbec`` command, the decoding workers of ``cbec clear --workers N`` and the HTTP processes of
@@ -24,7 +21,7 @@ import os
 from collections.abc import Mapping
 
 #: (generation 0, generation 1, generation 2) thresholds, see :func:`gc.set_threshold`.
-GC_THRESHOLDS = (200_000, 20, 10)
+GC_THRESHOLDS = (50_000, 20, 10)
 ENV = "OPENCBEC_GC_THRESHOLDS"
 
 
