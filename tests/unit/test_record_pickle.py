@@ -67,6 +67,9 @@ def test_every_mutable_record_and_document_class_is_registered() -> None:
     mutable = [c for c in classes if not c.__dataclass_params__.frozen]  # type: ignore[attr-defined]
     assert Order in mutable and len(mutable) > 50
     for cls in mutable:
+        if not dataclasses.fields(cls):
+            assert cls not in REGISTERED  # nothing to pickle compactly
+            continue
         assert cls in copyreg.dispatch_table, cls
         assert REGISTERED[cls] == tuple(f.name for f in dataclasses.fields(cls))
 

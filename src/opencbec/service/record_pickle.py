@@ -74,6 +74,8 @@ def register(modules: Iterable[ModuleType] = MODULES) -> None:
         if cls in REGISTERED:
             continue
         names = tuple(f.name for f in dataclasses.fields(cls))
+        if not names:
+            continue  # nothing to gain (and attrgetter needs a name)
         make = _maker(cls, names)
         if make.__name__ in globals():
             raise ValueError(f"two classes would share the pickle maker {make.__name__}")
