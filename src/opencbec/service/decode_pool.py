@@ -30,7 +30,8 @@ from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service import record_pickle
 from opencbec.store.serialize import document_to_json, remember_json
 
-# decoded documents travel from the workers in their compact pickled form (both processes import this)
+# decoded documents travel from the workers in their compact pickled form: importing record_pickle
+# registers it in both processes; this call (a no-op then) states the dependency
 record_pickle.register()
 
 #: Checks a decoded message's signature; raises ``MessageRejected`` (1001/1002/1004/1999) if bad.
