@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.ports import RulebookLike
+from opencbec.gc_tuning import collect_documents
 from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT, BatchClearer
 from opencbec.service.commit_groups import COMMIT_DOCUMENTS
 from opencbec.service.signature_policy import SignaturePolicy
@@ -111,7 +112,8 @@ def batch_clearer(
     verify_signatures: bool = True,
     workers: int = 1,
 ) -> BatchClearer:
-    """The ``cbec clear`` driver on ``app``; signatures checked against the enterprise registry."""
+    """The ``cbec clear`` driver on ``app``; signatures checked against the enterprise registry;
+    the collector paced by ``OPENCBEC_GC_COLLECT_DOCUMENTS`` (``gc_tuning.collect_documents``)."""
     verifier = SignaturePolicy(EnterpriseRegistry(app.engine)) if verify_signatures else None
     return BatchClearer(
         app.store,
@@ -123,4 +125,5 @@ def batch_clearer(
         commit_documents=commit_documents,
         verifier=verifier,
         workers=workers,
+        collect_documents=collect_documents(),
     )

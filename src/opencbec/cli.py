@@ -18,7 +18,7 @@ from opencbec import bootstrap
 from opencbec.cli_admin import db_app, enterprise_app, officer_app, rules_app
 from opencbec.cli_common import DbOption, SignatureMode, console, err, fail, parse_date
 from opencbec.export.cli import export_app
-from opencbec.gc_tuning import tune_garbage_collector
+from opencbec.gc_tuning import collect_documents, tune_garbage_collector
 from opencbec.risk import cli as risk_cli
 from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT
 from opencbec.service.commit_groups import COMMIT_DOCUMENTS
@@ -340,6 +340,7 @@ def main() -> None:
     """Entry point of the ``cbec`` script."""
     try:
         tune_garbage_collector()
+        collect_documents()  # checked here too: a bad setting stops the command before any work
         clearing_cache_mb()  # a bad setting stops every command at once, not its first batch
     except ValueError as exc:
         raise SystemExit(fail(str(exc)).exit_code) from exc

@@ -8,11 +8,12 @@ import sys
 
 import pytest
 
+from opencbec.gc_tuning import COLLECT_ENV
 from opencbec.gc_tuning import ENV as GC_ENV
 from opencbec.store.engine import CACHE_ENV
 
 
-@pytest.mark.parametrize("variable", [GC_ENV, CACHE_ENV])
+@pytest.mark.parametrize("variable", [GC_ENV, COLLECT_ENV, CACHE_ENV])
 def test_the_cbec_command_refuses_a_bad_setting(variable: str) -> None:
     done = subprocess.run(
         [sys.executable, "-c", "from opencbec.cli import main; main()", "--help"],

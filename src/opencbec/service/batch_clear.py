@@ -22,6 +22,7 @@ from opencbec.clearing.state import Incoming
 from opencbec.domain.documents import DecodedMessage, Inventory, parse_app_time
 from opencbec.export.documents import ExportDecoded
 from opencbec.export.state import XIncoming
+from opencbec.gc_tuning import COLLECT_DOCUMENTS, PacedCollection
 from opencbec.messages.encode import encode_ceb900
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
@@ -111,6 +112,9 @@ class BatchClearer:
     Batches are committed in groups of at least ``commit_documents`` documents, each group's commit
     running behind while the next batch is gathered (``CommitGroups``); receipts go out once their
     batch is committed, and an error rolls back the group not yet committed.
+
+    The garbage collector runs between batches, every ``collect_documents`` documents, not by
+    allocation count (``gc_tuning.PacedCollection``; 0 leaves the process's thresholds alone).
     """
 
     def __init__(
@@ -127,6 +131,7 @@ class BatchClearer:
         verifier: Verifier | None = None,
         workers: int = 1,
         commit_documents: int = COMMIT_DOCUMENTS,
+        collect_documents: int = COLLECT_DOCUMENTS,
     ) -> None:
         self.store = store
         self.rulebook = rulebook
@@ -139,6 +144,7 @@ class BatchClearer:
         self.verifier = verifier
         self.workers = workers
         self.commit_documents = commit_documents
+        self.collect_documents = collect_documents
 
     def run(self, paths: Sequence[Path], progress: Callable[[int], None] | None = None) -> ClearSummary:
         """Clear every message under ``paths``; ``progress`` is called with bytes read."""
@@ -155,7 +161,9 @@ class BatchClearer:
         rejections: list[OutboxRow] = []
         files = self._decoded(paths)
         self._groups = CommitGroups(self.store, self.commit_documents, self._deliver_pending)
+        self._collector = PacedCollection(self.collect_documents)
         try:
+            self._collector.start()
             for item in files:
                 path, size, data = item.path, item.size, item.data
                 if progress:
@@ -214,6 +222,7 @@ class BatchClearer:
             files.close()
             forget_json()
             self._groups.close()
+            self._collector.stop()
         self._deliver_pending()
         summary.outcomes.update(self.store.status_counts())
         summary.seconds = time.perf_counter() - started
@@ -245,6 +254,7 @@ class BatchClearer:
         )
         self._groups.cleared(len(batch) + len(export_batch), last=last)
         forget_json()  # serialisations remembered for documents of this batch that were not stored
+        self._collector.cleared(len(batch) + len(export_batch))
         summary.replays += len(effects.replays)
         summary.receipts += len(outbox)
 
