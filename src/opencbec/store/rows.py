@@ -11,7 +11,7 @@ from typing import Any
 from opencbec.clearing.state import StoredDoc, TaxNote
 from opencbec.domain.documents import DocumentKind, Inventory, parse_app_time
 from opencbec.store.repository import MessageRow
-from opencbec.store.serialize import document_from_json, document_to_json, record_dict, record_to_json
+from opencbec.store.serialize import document_from_json, document_to_json, dumps, record_dict, record_to_json
 
 
 def link_key(doc: StoredDoc) -> str | None:
@@ -159,10 +159,10 @@ def tax_values(n: TaxNote) -> tuple[str, str, str, str, str, str]:
 
 
 def _lines_json(n: TaxNote) -> str:
-    try:  # the same text as the JSON of each line's JSON, read back (its values are JSON-native)
-        return json.dumps([record_dict(x) for x in n.lines], ensure_ascii=False)
+    try:  # the JSON of each line's JSON, read back, in one array (its values are JSON-native)
+        return dumps([record_dict(x) for x in n.lines])
     except TypeError:
-        return json.dumps([json.loads(record_to_json(x)) for x in n.lines], ensure_ascii=False)
+        return dumps([json.loads(record_to_json(x)) for x in n.lines])
 
 
 def tax_row(n: TaxNote) -> dict[str, Any]:

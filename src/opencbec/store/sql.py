@@ -64,6 +64,14 @@ def _due(watermark: datetime, partner_wait: timedelta) -> tuple[ColumnElement[bo
     )
 
 
+#: The ``tax_note`` columns a state read takes.
+TAX_NOTE_COLUMNS = ("id", "invt_no", "status", "receiver", "head", "lines")
+
+
+def _row_id(row: Any) -> int:
+    return int(row.id)
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -278,34 +286,35 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
     def _load_ledgers(
         self, conn: Connection, lists: list[StoredDoc], buyer_ids: set[str], state: StateView
     ) -> None:
-        buyers = sorted(buyer_ids)
-        le, qe = t.ledger_entry.c, t.quantity_entry.c
-        for chunk in _chunks(buyers):
-            sums = select(le.buyer_id, le.year, func.sum(le.amount_fen)).where(le.buyer_id.in_(chunk))
-            for buyer, year, fen in conn.execute(sums.group_by(le.buyer_id, le.year)):
-                state.ledger_used[(buyer, year)] = from_fen(fen)
-            qty_rows = select(qe.buyer_id, qe.year, qe.tariff_line, qe.qty).where(qe.buyer_id.in_(chunk))
-            for q_buyer, q_year, line, qty in conn.execute(qty_rows):
-                key = (q_buyer, q_year, line)
-                state.quantity_used[key] = state.quantity_used.get(key, ZERO) + Decimal(qty)
-        invt_nos = sorted(d.invt_no for d in lists if d.invt_no)
-        rc, tc = t.returned_line.c, t.tax_note.c
-        for chunk in _chunks(invt_nos):
-            for r_invt, gnum, qty in conn.execute(
-                select(rc.invt_no, rc.gnum, rc.qty).where(rc.invt_no.in_(chunk))
-            ):
-                per = state.returned_qty.setdefault(r_invt, {})
-                per[gnum] = per.get(gnum, ZERO) + Decimal(qty)
-            latest: dict[str, Any] = {}
-            for row in conn.execute(select(t.tax_note).where(tc.invt_no.in_(chunk)).order_by(tc.id)):
-                latest[row.invt_no] = row
-            for invt_no, row in latest.items():
-                if row.status != "3":
-                    state.tax_notes[invt_no] = TaxNote(
-                        head=record_from_json(TaxHeadRd, row.head),
-                        lines=[record_from_json(TaxListRd, json.dumps(x)) for x in json.loads(row.lines)],
-                        receiver=row.receiver,
-                    )
+        # plain bulk reads (bulk.select_in), summed here: a buyer has a few entries a year
+        fen: dict[tuple[str, int], int] = {}
+        ledger = ("buyer_id", "year", "amount_fen")
+        for buyer, year, amount in bulk.select_in(conn, t.ledger_entry, ledger, "buyer_id", buyer_ids):
+            fen[(buyer, year)] = fen.get((buyer, year), 0) + amount
+        for buyer_year, total in fen.items():
+            state.ledger_used[buyer_year] = from_fen(total)
+        quantity = ("buyer_id", "year", "tariff_line", "qty")
+        for q_buyer, q_year, line, qty in bulk.select_in(
+            conn, t.quantity_entry, quantity, "buyer_id", buyer_ids
+        ):
+            line_key = (q_buyer, q_year, line)
+            state.quantity_used[line_key] = state.quantity_used.get(line_key, ZERO) + Decimal(qty)
+        invt_nos = {d.invt_no for d in lists if d.invt_no}
+        returned = ("invt_no", "gnum", "qty")
+        for r_invt, gnum, qty in bulk.select_in(conn, t.returned_line, returned, "invt_no", invt_nos):
+            per = state.returned_qty.setdefault(r_invt, {})
+            per[gnum] = per.get(gnum, ZERO) + Decimal(qty)
+        latest: dict[str, Any] = {}  # the latest row of each list's note wins
+        notes = sorted(bulk.select_in(conn, t.tax_note, TAX_NOTE_COLUMNS, "invt_no", invt_nos), key=_row_id)
+        for row in notes:
+            latest[row.invt_no] = row
+        for invt_no, row in latest.items():
+            if row.status != "3":
+                state.tax_notes[invt_no] = TaxNote(
+                    head=record_from_json(TaxHeadRd, row.head),
+                    lines=[record_from_json(TaxListRd, json.dumps(x)) for x in json.loads(row.lines)],
+                    receiver=row.receiver,
+                )
 
     # -- writing -------------------------------------------------------------------
     def insert_messages(self, conn: Connection, messages: Sequence[MessageRow]) -> list[int]:
