@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import MISSING, fields, is_dataclass
 from decimal import Decimal
 from functools import cache
 from operator import attrgetter, itemgetter
@@ -121,6 +121,14 @@ def _typed(cls: Any) -> tuple[tuple[str, Any], ...]:
 
 
 def _restore(cls: type[Any], data: dict[str, Any]) -> Any:
+    if cls in _FAST:
+        fast = _FAST[cls]
+    else:
+        fast = _FAST[cls] = _fast_restorer(cls)
+    if fast is not None:
+        obj = fast(data)
+        if obj is not _SLOW:
+            return obj
     conv = _converters(cls)  # type: ignore[arg-type]
     typed = 0
     for name, to in _typed(cls):  # type: ignore[arg-type]
@@ -131,6 +139,59 @@ def _restore(cls: type[Any], data: dict[str, Any]) -> Any:
     if list(map(type, data.values())).count(str) != len(data) - typed or not data.keys() <= conv.keys():
         return cls(**{k: conv[k](v) for k, v in data.items()})
     return cls(**data)
+
+
+#: Per record class: its generated restorer (``_fast_restorer``), or None where there is none.
+_FAST: dict[type[Any], Callable[[dict[str, Any]], Any] | None] = {}
+#: What a generated restorer returns when the record is not the usual shape (``_restore`` then
+#: takes the general path, which gives the same result or error as before).
+_SLOW = object()
+
+
+def _fast_restorer(cls: type[Any]) -> Callable[[dict[str, Any]], Any] | None:
+    """A function building ``cls`` from its stored JSON object as ``_restore``'s general path does,
+    without keyword matching: each field read by name (missing: its default), strings kept, decimals
+    and integers converted. It returns ``_SLOW`` for anything else: a field's value not a string
+    where one is expected, a missing field without default, a name that is not a field. None for a
+    class it cannot build this way (not a dataclass, frozen, or with a ``__post_init__``)."""
+    if (
+        not is_dataclass(cls)
+        or cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+        or hasattr(cls, "__post_init__")
+    ):
+        return None
+    conv = _converters(cls)
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "MISSING": MISSING, "SLOW": _SLOW}
+    body = []
+    for i, f in enumerate(fields(cls)):
+        name = f.name
+        if not name.isidentifier():  # field names always are; never generate code from anything else
+            return None
+        if f.default is not MISSING:
+            namespace[f"d{i}"] = f.default
+            missing = f"o.{name} = d{i}"
+        elif f.default_factory is not MISSING:
+            namespace[f"f{i}"] = f.default_factory
+            missing = f"o.{name} = f{i}()"
+        else:
+            missing = "return SLOW"
+        if conv[name] is str:
+            present = (
+                f"    elif type(v) is str:\n        o.{name} = v\n        n += 1\n"
+                "    else:\n        return SLOW\n"
+            )
+        else:
+            namespace[f"c{i}"] = conv[name]
+            present = f"    else:\n        o.{name} = c{i}(v)\n        n += 1\n"
+        body.append(f"    v = get({name!r}, MISSING)\n    if v is MISSING:\n        {missing}\n{present}")
+    source = (
+        "def restore(d):\n    get = d.get\n    o = new(cls)\n    n = 0\n"
+        + "".join(body)
+        + "    if n != len(d):\n        return SLOW\n    return o\n"
+    )
+    exec(source, namespace)  # code built above from the class's field names only
+    restore: Callable[[dict[str, Any]], Any] = namespace["restore"]
+    return restore
 
 
 def dumps(payload: Any) -> str:
