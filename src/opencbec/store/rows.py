@@ -11,7 +11,14 @@ from typing import Any
 from opencbec.clearing.state import StoredDoc, TaxNote
 from opencbec.domain.documents import DocumentKind, Inventory, parse_app_time
 from opencbec.store.repository import MessageRow
-from opencbec.store.serialize import document_from_json, document_to_json, dumps, record_dict, record_to_json
+from opencbec.store.serialize import (
+    document_from_json,
+    document_to_json,
+    dumps,
+    loads,
+    record_dict,
+    record_to_json,
+)
 
 
 def link_key(doc: StoredDoc) -> str | None:
@@ -188,8 +195,12 @@ def stored_doc(row: Any) -> StoredDoc:
         invt_no=row.invt_no,
         decided_at=row.decided_at,
         dutiable_value=Decimal(row.dutiable_value) if row.dutiable_value else None,
-        line_values={int(k): Decimal(v) for k, v in json.loads(row.line_values or "{}").items()},
+        line_values=_line_values(row.line_values),
     )
+
+
+def _line_values(text: str | None) -> dict[int, Decimal]:
+    return {int(k): Decimal(v) for k, v in loads(text).items()} if text else {}
 
 
 def partner_keys(list_key: str, waybill_key: str) -> Iterable[tuple[str, str]]:
