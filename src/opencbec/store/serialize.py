@@ -153,10 +153,12 @@ def _fast_restorer(cls: type[Any]) -> Callable[[dict[str, Any]], Any] | None:
     without keyword matching: each field read by name (missing: its default), strings kept, decimals
     and integers converted. It returns ``_SLOW`` for anything else: a field's value not a string
     where one is expected, a missing field without default, a name that is not a field. None for a
-    class it cannot build this way (not a dataclass, frozen, or with a ``__post_init__``)."""
+    class it cannot build this way (not a dataclass, frozen, with an ``__init__`` of its own or a
+    ``__post_init__``)."""
     if (
         not is_dataclass(cls)
         or cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+        or not cls.__dataclass_params__.init  # type: ignore[attr-defined]  # an __init__ of its own
         or hasattr(cls, "__post_init__")
     ):
         return None

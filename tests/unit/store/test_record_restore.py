@@ -88,3 +88,31 @@ def test_unusual_shapes_take_the_general_path(monkeypatch: pytest.MonkeyPatch) -
         results.append(fast)
     assert getattr(results[0][0], strings[0]) == "5"
     assert results[2][0] is KeyError and results[3][0] is TypeError
+
+
+def test_classes_that_check_their_values_keep_their_own_construction() -> None:
+    @dataclasses.dataclass(slots=True)
+    class Checked:
+        code: str
+
+        def __post_init__(self) -> None:
+            if not self.code.isdigit():
+                raise ValueError(f"code {self.code!r} is not digits")
+
+    @dataclasses.dataclass(init=False)
+    class Own:
+        code: str
+
+        def __init__(self, code: str) -> None:
+            self.code = code.upper()
+
+    @dataclasses.dataclass(frozen=True)
+    class Frozen:
+        code: str
+
+    for cls in (Checked, Own, Frozen):
+        assert serialize._fast_restorer(cls) is None
+    with pytest.raises(ValueError, match="not digits"):
+        _restore(Checked, {"code": "x1"})
+    assert _restore(Own, {"code": "ab"}).code == "AB"
+    assert _restore(Frozen, {"code": "7"}) == Frozen("7")
