@@ -19,7 +19,7 @@ threshold so that the collector no longer runs by allocation count inside the cl
 runs a full collection itself every ``OPENCBEC_GC_COLLECT_DOCUMENTS`` documents cleared (between two
 batches, when little is alive). Reference cycles made while clearing (SQLAlchemy makes a few with
 each ``IN`` query) are freed at the next such point, so memory stays flat however long the run; the
-collector's time in a 100,000-parcel run fell from about 2.8 s to about 1.1 s (docs/performance.md).
+collector's time in a 100,000-parcel run fell from about 2.8 s to about 0.75 s (docs/performance.md).
 """
 
 from __future__ import annotations

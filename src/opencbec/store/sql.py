@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, bindparam, func, select, text, update
@@ -66,10 +67,6 @@ def _due(watermark: datetime, partner_wait: timedelta) -> tuple[ColumnElement[bo
 
 #: The ``tax_note`` columns a state read takes.
 TAX_NOTE_COLUMNS = ("id", "invt_no", "status", "receiver", "head", "lines")
-
-
-def _row_id(row: Any) -> int:
-    return int(row.id)
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -305,8 +302,8 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             per = state.returned_qty.setdefault(r_invt, {})
             per[gnum] = per.get(gnum, ZERO) + Decimal(qty)
         latest: dict[str, Any] = {}  # the latest row of each list's note wins
-        notes = sorted(bulk.select_in(conn, t.tax_note, TAX_NOTE_COLUMNS, "invt_no", invt_nos), key=_row_id)
-        for row in notes:
+        notes = bulk.select_in(conn, t.tax_note, TAX_NOTE_COLUMNS, "invt_no", invt_nos)
+        for row in sorted(notes, key=attrgetter("id")):
             latest[row.invt_no] = row
         for invt_no, row in latest.items():
             if row.status != "3":
