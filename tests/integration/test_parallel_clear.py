@@ -133,7 +133,8 @@ def test_workers_clear_exactly_like_one(traffic: Path, tmp_path: Path, workers: 
 
 
 def test_decoding_processes_end_when_the_clearing_process_is_killed(traffic: Path, tmp_path: Path) -> None:
-    """No orphan keeps decoding (and using a core) after ``cbec clear --workers 2`` is killed."""
+    """No orphan keeps decoding (and using a core) after ``cbec clear --workers 2`` is killed, and
+    none leaves its spool directory behind."""
     import os
     import signal
     import subprocess
@@ -141,7 +142,12 @@ def test_decoding_processes_end_when_the_clearing_process_is_killed(traffic: Pat
     import time
 
     cmd = [sys.executable, "-m", "opencbec", "clear", "--workers", "2", "--signatures", "skip"]
-    proc = subprocess.Popen([*cmd, "--db", str(tmp_path / "k.db"), str(traffic)], stdout=subprocess.DEVNULL)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    env = {**os.environ, "OPENCBEC_DECODE_SPOOL": str(spool)}
+    proc = subprocess.Popen(
+        [*cmd, "--db", str(tmp_path / "k.db"), str(traffic)], stdout=subprocess.DEVNULL, env=env
+    )
     deadline = time.monotonic() + 30
     while len(helpers := descendants(proc.pid)) < 2:  # the forkserver and its decoding process
         assert proc.poll() is None and time.monotonic() < deadline, "no decoding process seen"
@@ -152,3 +158,4 @@ def test_decoding_processes_end_when_the_clearing_process_is_killed(traffic: Pat
     while alive := [p for p in helpers if Path(f"/proc/{p}").exists() and "Z" not in state(p)]:
         assert time.monotonic() < deadline, f"left running: {alive}"
         time.sleep(0.1)
+    assert list(spool.iterdir()) == []  # the decoding process removed the answers it left

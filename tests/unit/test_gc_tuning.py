@@ -22,7 +22,7 @@ from opencbec.gc_tuning import (
     thresholds,
     tune_garbage_collector,
 )
-from opencbec.service.decode_pool import _warm_up
+from opencbec.service.decode_workers import warm_up
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_tuning_sets_the_thresholds() -> None:
 def test_decoding_workers_are_tuned() -> None:
     context = multiprocessing.get_context("forkserver")
     watched = os.getpid()
-    with ProcessPoolExecutor(1, context, initializer=_warm_up, initargs=(None, watched)) as pool:
+    with ProcessPoolExecutor(1, context, initializer=warm_up, initargs=(None, watched)) as pool:
         assert pool.submit(gc.get_threshold).result(timeout=60) == GC_THRESHOLDS
 
 

@@ -16,7 +16,7 @@ import pytest
 from opencbec.domain.documents import DecodedMessage, Order
 from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import MessageRejected
-from opencbec.service import decode_pool, record_pickle
+from opencbec.service import decode_workers, record_pickle
 from opencbec.service.record_pickle import MODULES, REGISTERED
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "ceb-samples"
@@ -117,7 +117,7 @@ def test_a_worker_process_sends_them_back_equal() -> None:
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         there = list(pool.map(_decode_in_worker, [p.read_bytes() for p in paths]))
     _same(there, here)
-    assert decode_pool.record_pickle is record_pickle  # what the decoding pool relies on
+    assert decode_workers.record_pickle is record_pickle  # what the decoding workers rely on
 
 
 def test_two_classes_never_share_a_maker() -> None:

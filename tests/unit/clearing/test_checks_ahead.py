@@ -15,7 +15,7 @@ from opencbec.domain.codes import R, Status
 from opencbec.domain.documents import MESSAGE_TYPE, DecodedMessage, Document, Envelope
 from opencbec.messages.encode import encode_message
 from opencbec.messages.safe_xml import XmlLimits
-from opencbec.service.decode_pool import _decode_chunk
+from opencbec.service.decode_workers import decode_chunk
 from tests.parcels import Customs, make_parcel, with_head
 
 SENDER = BaseTransfer(cop_code="330766K00Q", cop_name="某报关行", dxp_mode="DXP", dxp_id="DXPENT0000000001")
@@ -86,7 +86,7 @@ def test_the_decoding_worker_runs_the_own_checks(tmp_path: Path) -> None:
                 encode_message(MESSAGE_TYPE[doc.kind], [doc], SENDER, placeholder_signature=True)
             )
             paths.append(path)
-    decoded = _decode_chunk(paths, False, XmlLimits())
+    decoded = decode_chunk(paths, False, XmlLimits())
     messages = [item.result for item in decoded]
     assert [m for m in messages if not isinstance(m, DecodedMessage)] == []
     results = [c for item in decoded for c in item.checked or ()]

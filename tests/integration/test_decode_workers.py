@@ -1,0 +1,151 @@
+"""The decoding workers behind ``cbec clear --workers N``: answers in order, their spool directory
+removed however decoding ends, and a worker's death or failure stops the run with a clear error."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from opencbec.domain.ceb_records import BaseTransfer
+from opencbec.domain.documents import MESSAGE_TYPE, DecodedMessage
+from opencbec.messages.encode import encode_message
+from opencbec.messages.errors import MessageRejected
+from opencbec.messages.safe_xml import XmlLimits
+from opencbec.service import decode_pool
+from opencbec.service.decode_pool import SPOOL_ENV, decoded_files
+from opencbec.service.decode_workers import DecodingWorkerError, DecodingWorkers
+from tests.parcels import make_parcel
+
+SENDER = BaseTransfer(cop_code="330766K00Q", cop_name="某报关行", dxp_mode="DXP", dxp_id="DXPENT0000000001")
+
+
+def _messages(directory: Path, parcels: int) -> list[Path]:
+    """A parcel's four documents, one message file each, plus one file that is not XML."""
+    directory.mkdir()
+    paths = []
+    for i in range(parcels):
+        for j, doc in enumerate(make_parcel().documents()):
+            path = directory / f"{i:03d}_{j}.xml"
+            path.write_bytes(
+                encode_message(MESSAGE_TYPE[doc.kind], [doc], SENDER, placeholder_signature=True)
+            )
+            paths.append(path)
+    bad = directory / "999_bad.xml"
+    bad.write_bytes(b"not xml")
+    paths.append(bad)
+    return paths
+
+
+def _spools(root: Path) -> list[Path]:
+    return sorted(root.glob("opencbec-decode-*"))
+
+
+def _decode(pool: DecodingWorkers, paths: list[Path]) -> list[decode_pool.Decoded]:
+    pool.submit(paths)
+    return pool.take()
+
+
+def _summary(items: list[decode_pool.Decoded]) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        result = item.result
+        if isinstance(result, DecodedMessage):
+            out.append((item.path.name, ",".join(d.head.guid for d in result.documents)))
+        else:
+            out.append((item.path.name, f"refused {result.code}"))
+    return out
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_answers_come_in_input_order_like_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    paths = _messages(tmp_path / "in", 12)
+    monkeypatch.setattr(decode_pool, "CHUNK_FILES", 3)  # many chunks, spread over the workers
+    monkeypatch.setattr(decode_pool, "AHEAD_PER_WORKER", 2)
+    spool_root = tmp_path / "spool"
+    spool_root.mkdir()
+    one = list(decoded_files(paths, require_signature=False, limits=XmlLimits()))
+    many = list(
+        decoded_files(
+            paths, require_signature=False, limits=XmlLimits(), workers=workers, spool_root=str(spool_root)
+        )
+    )
+    assert _summary(many) == _summary(one)
+    assert [item.path for item in many] == paths
+    assert isinstance(many[-1].result, MessageRejected)
+    assert all(item.stored_json is not None for item in many[:-1])  # the workers' extra work came back
+    assert [item.data for item in many] == [p.read_bytes() for p in paths]
+    assert _spools(spool_root) == []  # the spool directory is gone
+
+
+def test_the_spool_root_setting_is_used_and_cleaned_when_the_reader_stops_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _messages(tmp_path / "in", 6)
+    spool_root = tmp_path / "spool"
+    spool_root.mkdir()
+    monkeypatch.setenv(SPOOL_ENV, str(spool_root))
+    monkeypatch.setattr(decode_pool, "CHUNK_FILES", 2)
+    files = decoded_files(paths, require_signature=False, limits=XmlLimits(), workers=2)
+    first = next(files)
+    assert first.path == paths[0]
+    assert len(_spools(spool_root)) == 1  # decoding ahead, in the directory set
+    files.close()
+    assert _spools(spool_root) == []
+
+
+def test_an_unexpected_error_in_a_worker_is_raised_with_the_workers_traceback(tmp_path: Path) -> None:
+    paths = _messages(tmp_path / "in", 1)
+    gone = tmp_path / "in" / "gone.xml"  # listed, then removed before it is read
+    with DecodingWorkers(1, require_signature=False, limits=XmlLimits(), spool_root=str(tmp_path)) as pool:
+        pool.submit(paths[:2])
+        pool.submit([gone])
+        assert [item.path for item in pool.take()] == paths[:2]
+        with pytest.raises(FileNotFoundError) as caught:
+            pool.take()
+    cause = caught.value.__cause__
+    assert isinstance(cause, DecodingWorkerError)
+    assert "opencbec-decoder-0 failed on chunk 1" in str(cause)
+    assert "read_and_decode" in str(cause)  # the worker's traceback
+    assert _spools(tmp_path) == []
+
+
+def test_a_worker_that_dies_stops_the_run_naming_it(tmp_path: Path) -> None:
+    paths = _messages(tmp_path / "in", 1)
+    with DecodingWorkers(1, require_signature=False, limits=XmlLimits(), spool_root=str(tmp_path)) as pool:
+        pool.submit(paths[:1])
+        assert len(pool.take()) == 1
+        pid = pool.workers[0].process.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        pool.workers[0].process.join(10)
+        dead = rf"opencbec-decoder-0 \(pid {pid}\) ended with exit code -9"
+        with pytest.raises(DecodingWorkerError, match=dead):
+            _decode(pool, paths[1:2])
+    assert _spools(tmp_path) == []
+
+
+def test_taking_more_than_was_submitted_is_an_error(tmp_path: Path) -> None:
+    with (
+        DecodingWorkers(1, require_signature=False, limits=XmlLimits(), spool_root=str(tmp_path)) as pool,
+        pytest.raises(IndexError, match="no chunk submitted"),
+    ):
+        pool.take()
+    with pytest.raises(ValueError, match="at least 1"):
+        DecodingWorkers(0, require_signature=False, limits=XmlLimits())
+
+
+def test_the_spool_goes_to_the_setting_else_to_shared_memory_with_room_else_the_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert decode_pool.spool_root_for({SPOOL_ENV: f" {tmp_path} "}) == str(tmp_path)
+    monkeypatch.setattr(decode_pool, "SHARED_MEMORY", str(tmp_path))
+    assert decode_pool.spool_root_for({}) == str(tmp_path)
+    monkeypatch.setattr(decode_pool, "SHARED_MEMORY_FREE", 1 << 62)  # more room than any disk has
+    assert decode_pool.spool_root_for({}) is None
+    monkeypatch.setattr(decode_pool, "SHARED_MEMORY", str(tmp_path / "none"))
+    assert decode_pool.spool_root_for({SPOOL_ENV: ""}) is None
