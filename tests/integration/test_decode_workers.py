@@ -14,9 +14,11 @@ from opencbec.domain.documents import MESSAGE_TYPE, DecodedMessage
 from opencbec.messages.encode import encode_message
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
-from opencbec.service import decode_pool
-from opencbec.service.decode_pool import SPOOL_ENV, decoded_files
-from opencbec.service.decode_workers import DecodingWorkerError, DecodingWorkers
+from opencbec.service import decode_pool, decode_workers
+from opencbec.service.decode_pool import SPOOL_ENV, decoded_files, rebuild_documents
+from opencbec.service.decode_workers import DecodingWorkerError, DecodingWorkers, decode_chunk
+from opencbec.service.decoded import ZLIB, read_and_decode
+from opencbec.store.serialize import document_to_json
 from tests.parcels import make_parcel
 
 SENDER = BaseTransfer(cop_code="330766K00Q", cop_name="某报关行", dxp_mode="DXP", dxp_id="DXPENT0000000001")
@@ -75,10 +77,14 @@ def test_answers_come_in_input_order_like_one_process(
         )
     )
     assert _summary(many) == _summary(one)
+    # documents rebuilt from their storage JSON equal those decoded here, field for field
+    assert [m.result for m in many[:-1]] == [o.result for o in one[:-1]]
+    assert all(item.kinds is None for item in many)
     assert [item.path for item in many] == paths
     assert isinstance(many[-1].result, MessageRejected)
     assert all(item.stored_json is not None for item in many[:-1])  # the workers' extra work came back
-    assert [item.data for item in many] == [p.read_bytes() for p in paths]
+    assert [item.raw() for item in many] == [p.read_bytes() for p in paths]
+    assert {item.codec for item in many} == {item.codec for item in one} == {ZLIB}  # stored alike
     assert _spools(spool_root) == []  # the spool directory is gone
 
 
@@ -149,3 +155,24 @@ def test_the_spool_goes_to_the_setting_else_to_shared_memory_with_room_else_the_
     assert decode_pool.spool_root_for({}) is None
     monkeypatch.setattr(decode_pool, "SHARED_MEMORY", str(tmp_path / "none"))
     assert decode_pool.spool_root_for({SPOOL_ENV: ""}) is None
+
+
+def test_documents_travel_as_their_storage_json_only_when_it_reads_back_equal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _messages(tmp_path / "in", 2)[:-1]
+    local = [read_and_decode(p, False, XmlLimits()) for p in paths]
+    sent = decode_chunk(paths, False, XmlLimits())
+    for item, here in zip(sent, local, strict=True):
+        assert isinstance(item.result, DecodedMessage) and isinstance(here.result, DecodedMessage)
+        assert item.result.documents == []
+        assert item.kinds == tuple(d.kind.value for d in here.result.documents)
+        rebuild_documents(item)
+        assert item.result == here.result
+        with pytest.raises(ValueError, match="no documents to rebuild"):
+            rebuild_documents(item)
+    # a document that would not read back equal travels whole
+    monkeypatch.setattr(decode_workers, "document_json", lambda doc: (document_to_json(doc), False))
+    whole = decode_chunk(paths[:1], False, XmlLimits())[0]
+    assert whole.kinds is None
+    assert whole.result == local[0].result

@@ -132,6 +132,21 @@ def test_workers_clear_exactly_like_one(traffic: Path, tmp_path: Path, workers: 
         assert file_a == file_b, file_a[0]
 
 
+def test_every_message_is_stored_compressed_and_reads_back_exactly(traffic: Path, tmp_path: Path) -> None:
+    """``message.raw`` holds each file's bytes zlib-compressed (``raw_codec``), refused files too."""
+    import zlib
+
+    summary = run(traffic, tmp_path, workers=2)
+    with sqlite3.connect(tmp_path / "cbec.db") as con:
+        rows = con.execute("SELECT source, outcome, raw, raw_codec FROM message").fetchall()
+    assert len(rows) == summary.messages > 100
+    assert {outcome for _, outcome, _, _ in rows} == {"accepted", "rejected"}
+    for source, _outcome, raw, codec in rows:
+        assert codec == "zlib"
+        assert zlib.decompress(raw) == Path(source).read_bytes(), source
+    assert sum(len(raw) for *_, raw, _ in rows) * 3 < sum(Path(s).stat().st_size for s, *_ in rows)
+
+
 def test_decoding_processes_end_when_the_clearing_process_is_killed(traffic: Path, tmp_path: Path) -> None:
     """No orphan keeps decoding (and using a core) after ``cbec clear --workers 2`` is killed, and
     none leaves its spool directory behind."""

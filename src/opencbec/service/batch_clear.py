@@ -177,8 +177,8 @@ class BatchClearer:
                     decoded = item.result
                 except MessageRejected as exc:
                     summary.rejected_messages += 1
-                    messages.append(_rejected_row(message_id, path, data, exc, watermark))
-                    xml = encode_ceb900(exc.info, exc.code, data, exc.message_type, exc.cop_msg_id)
+                    messages.append(_rejected_row(message_id, path, data, item.codec, exc, watermark))
+                    xml = encode_ceb900(exc.info, exc.code, item.raw(), exc.message_type, exc.cop_msg_id)
                     rejections.append(OutboxRow("CEB900Message", _sender(exc) or "UNKNOWN", _guid(xml), xml))
                     continue
                 env = decoded.envelope
@@ -206,6 +206,7 @@ class BatchClearer:
                         "",
                         len(decoded.documents) + _export_count(decoded),
                         data,
+                        item.codec,
                     )
                 )
                 summary.documents += len(decoded.documents) + _export_count(decoded)
@@ -279,7 +280,9 @@ def _guid(xml: bytes) -> str:
     return xml[start : xml.index(b'"', start)].decode()
 
 
-def _rejected_row(message_id: int, path: Path, data: bytes, exc: MessageRejected, at: datetime) -> MessageRow:
+def _rejected_row(
+    message_id: int, path: Path, data: bytes, codec: str | None, exc: MessageRejected, at: datetime
+) -> MessageRow:
     return MessageRow(
         message_id,
         exc.guid,
@@ -292,6 +295,7 @@ def _rejected_row(message_id: int, path: Path, data: bytes, exc: MessageRejected
         f"[Code:{exc.code}] {exc.info}",
         0,
         data,
+        codec,
     )
 
 

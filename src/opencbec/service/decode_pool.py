@@ -15,11 +15,11 @@ from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 
-from opencbec.domain.documents import DecodedMessage
+from opencbec.domain.documents import DecodedMessage, DocumentKind
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service.decode_workers import DecodingWorkers
 from opencbec.service.decoded import Decoded, Verifier, read_and_decode
-from opencbec.store.serialize import remember_json
+from opencbec.store.serialize import document_from_json, remember_json
 
 #: Where the decoding workers' answers wait for the clearing process (a new directory under it,
 #: removed at the end); when unset, :data:`SHARED_MEMORY` if it has room, else the system's
@@ -51,7 +51,8 @@ def decoded_files(
     verifier: Verifier | None = None,
     spool_root: str | None = None,
 ) -> Generator[Decoded, None, None]:
-    """Every file of ``paths`` read, decoded and its signature checked by ``verifier``, in order.
+    """Every file of ``paths`` read, decoded and its signature checked by ``verifier``, in order,
+    with its bytes compressed for storage (``Decoded.pack``).
 
     ``workers`` counts the processes at work, the caller's included: with ``workers > 1`` the
     files are decoded (and signatures verified) ahead in ``workers - 1`` worker processes while
@@ -61,7 +62,9 @@ def decoded_files(
     """
     if workers <= 1:
         for path in paths:
-            yield read_and_decode(path, require_signature, limits, verifier)
+            item = read_and_decode(path, require_signature, limits, verifier)
+            item.pack()  # stored as the workers store it
+            yield item
         return
     portable = getattr(verifier, "portable", None)
     worker_verifier = portable() if portable is not None else verifier
@@ -105,12 +108,29 @@ def spool_root_for(environ: Mapping[str, str]) -> str | None:
 
 
 def _prepared(items: list[Decoded]) -> Iterator[Decoded]:
-    """Hand the workers' storage JSON to the store's serialiser (used when the documents are stored)."""
+    """Rebuild the documents that came as JSON, and hand the workers' storage JSON to the store's
+    serialiser (used when the documents are stored)."""
     for item in items:
         if item.stored_json is not None and isinstance(item.result, DecodedMessage):
+            if item.kinds is not None:
+                rebuild_documents(item)
             for document, text in zip(item.result.documents, item.stored_json, strict=True):
                 remember_json(document, text)
         yield item
+
+
+def rebuild_documents(item: Decoded) -> None:
+    """Put back the documents of a message that travelled as their storage JSON (``item.kinds``)."""
+    result = item.result
+    if not isinstance(result, DecodedMessage) or item.kinds is None or item.stored_json is None:
+        raise ValueError(f"{item.path}: no documents to rebuild")
+    if result.documents:
+        raise ValueError(f"{item.path}: the documents are already there")
+    result.documents = [
+        document_from_json(DocumentKind(kind), text)
+        for kind, text in zip(item.kinds, item.stored_json, strict=True)
+    ]
+    item.kinds = None
 
 
 def _chunks(paths: Iterable[Path], files: int, max_bytes: int) -> Iterator[tuple[list[Path], int]]:

@@ -6,6 +6,7 @@ workers (``decode_pool``, ``decode_workers``), because both go through :func:`re
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,10 @@ from opencbec.messages.safe_xml import XmlLimits
 
 #: Checks a decoded message's signature; raises ``MessageRejected`` (1001/1002/1004/1999) if bad.
 Verifier = Callable[[bytes, DecodedMessage], None]
+#: The codec of bytes kept compressed (``message.raw_codec``), and its level: level 1 keeps about
+#: a fifth of a message's bytes at some 200 MB/s (docs/performance.md).
+ZLIB = "zlib"
+ZLIB_LEVEL = 1
 
 
 @dataclass(slots=True)
@@ -26,12 +31,32 @@ class Decoded:
 
     path: Path
     size: int
+    #: The file's bytes, compressed when ``codec`` says so (``pack``); ``raw()`` gives them as read.
     data: bytes
     result: DecodedMessage | MessageRejected
     #: The storage JSON of each of ``result.documents``, when computed ahead in a worker.
     stored_json: tuple[str, ...] | None = None
     #: The own checks (``checks.own_checks``) of each of ``result.documents``, when run ahead in a worker.
     checked: tuple[Failure | None, ...] | None = None
+    #: When set, ``result.documents`` travelled from the worker as their storage JSON only
+    #: (``stored_json``, known to read back equal) and are rebuilt from it, as these kinds.
+    kinds: tuple[str, ...] | None = None
+    #: ``None``: ``data`` is as read; ``ZLIB``: compressed (and stored so, ``message.raw_codec``).
+    codec: str | None = None
+
+    def pack(self) -> None:
+        """Compress ``data`` for storage (once; the decoding is done, only the store needs it)."""
+        if self.codec is None:
+            self.data = zlib.compress(self.data, ZLIB_LEVEL)
+            self.codec = ZLIB
+
+    def raw(self) -> bytes:
+        """The file's bytes as read."""
+        if self.codec is None:
+            return self.data
+        if self.codec == ZLIB:
+            return zlib.decompress(self.data)
+        raise ValueError(f"{self.path}: unknown codec {self.codec!r}")
 
 
 def read_and_decode(

@@ -26,6 +26,8 @@ class MessageRow:
     info: str
     documents: int
     raw: bytes
+    #: How ``raw`` is stored: ``None`` as received, ``"zlib"`` compressed (``decoded.ZLIB``).
+    codec: str | None = None
 
 
 @dataclass(slots=True)

@@ -129,6 +129,7 @@ MESSAGE_COLUMNS = (
     "info",
     "documents",
     "raw",
+    "raw_codec",
 )
 
 
@@ -145,6 +146,7 @@ def message_values(m: MessageRow) -> tuple[Any, ...]:
         m.info,
         m.documents,
         m.raw,
+        m.codec,
     )
 
 

@@ -135,3 +135,43 @@ def test_upgrade_database_reports_the_revisions(db_url: str) -> None:
 
     assert upgrade_database(db_url) == (None, head())
     assert upgrade_database(db_url) == (head(), head())
+
+
+def test_0008_compressed_messages_are_made_plain_again_by_a_downgrade(db_url: str) -> None:
+    import zlib
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from opencbec.service.decoded import ZLIB
+    from opencbec.store.migrations import alembic_config
+
+    engine = make_engine(db_url)
+    plain, packed = b"<plain/>", b"<packed>" + b"x" * 1000 + b"</packed>"
+    with engine.begin() as conn:
+        conn.execute(
+            schema.message.insert(),
+            [
+                {"id": 1, "outcome": "accepted", "documents": 0, "raw": plain, "raw_codec": None},
+                {
+                    "id": 2,
+                    "outcome": "accepted",
+                    "documents": 0,
+                    "raw": zlib.compress(packed),
+                    "raw_codec": ZLIB,
+                },
+            ],
+        )
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0007")
+    assert "raw_codec" not in {c["name"] for c in inspect(engine).get_columns("message")}
+    with engine.connect() as conn:
+        rows = [(i, bytes(raw)) for i, raw in conn.execute(text("SELECT id, raw FROM message ORDER BY id"))]
+    assert rows == [(1, plain), (2, packed)]
+    upgrade(engine)
+    with engine.connect() as conn:
+        codecs = (
+            conn.execute(select(schema.message.c.raw_codec).order_by(schema.message.c.id)).scalars().all()
+        )
+    assert codecs == [None, None]  # rows from before the column: as received
+    engine.dispose()

@@ -15,6 +15,7 @@ from opencbec.domain.codes import R, Status
 from opencbec.domain.documents import MESSAGE_TYPE, DecodedMessage, Document, Envelope
 from opencbec.messages.encode import encode_message
 from opencbec.messages.safe_xml import XmlLimits
+from opencbec.service.decode_pool import rebuild_documents
 from opencbec.service.decode_workers import decode_chunk
 from tests.parcels import Customs, make_parcel, with_head
 
@@ -87,6 +88,8 @@ def test_the_decoding_worker_runs_the_own_checks(tmp_path: Path) -> None:
             )
             paths.append(path)
     decoded = decode_chunk(paths, False, XmlLimits())
+    for item in decoded:
+        rebuild_documents(item)  # they came as their storage JSON
     messages = [item.result for item in decoded]
     assert [m for m in messages if not isinstance(m, DecodedMessage)] == []
     results = [c for item in decoded for c in item.checked or ()]
