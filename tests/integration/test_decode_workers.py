@@ -17,7 +17,7 @@ from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service import decode_pool, decode_workers
 from opencbec.service.decode_pool import SPOOL_ENV, decoded_files, rebuild_documents
 from opencbec.service.decode_workers import DecodingWorkerError, DecodingWorkers, decode_chunk
-from opencbec.service.decoded import ZLIB, read_and_decode
+from opencbec.service.decoded import ZSTD, read_and_decode
 from opencbec.store.serialize import document_to_json
 from tests.parcels import make_parcel
 
@@ -84,7 +84,7 @@ def test_answers_come_in_input_order_like_one_process(
     assert isinstance(many[-1].result, MessageRejected)
     assert all(item.stored_json is not None for item in many[:-1])  # the workers' extra work came back
     assert [item.raw() for item in many] == [p.read_bytes() for p in paths]
-    assert {item.codec for item in many} == {item.codec for item in one} == {ZLIB}  # stored alike
+    assert {item.codec for item in many} == {item.codec for item in one} == {ZSTD}  # stored alike
     assert _spools(spool_root) == []  # the spool directory is gone
 
 

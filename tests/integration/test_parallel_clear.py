@@ -133,8 +133,8 @@ def test_workers_clear_exactly_like_one(traffic: Path, tmp_path: Path, workers: 
 
 
 def test_every_message_is_stored_compressed_and_reads_back_exactly(traffic: Path, tmp_path: Path) -> None:
-    """``message.raw`` holds each file's bytes zlib-compressed (``raw_codec``), refused files too."""
-    import zlib
+    """``message.raw`` holds each file's bytes compressed (``raw_codec``, Zstandard), refused files too."""
+    from opencbec.service.decoded import raw_bytes
 
     summary = run(traffic, tmp_path, workers=2)
     with sqlite3.connect(tmp_path / "cbec.db") as con:
@@ -142,8 +142,8 @@ def test_every_message_is_stored_compressed_and_reads_back_exactly(traffic: Path
     assert len(rows) == summary.messages > 100
     assert {outcome for _, outcome, _, _ in rows} == {"accepted", "rejected"}
     for source, _outcome, raw, codec in rows:
-        assert codec == "zlib"
-        assert zlib.decompress(raw) == Path(source).read_bytes(), source
+        assert codec == "zstd"
+        assert raw_bytes(raw, codec) == Path(source).read_bytes(), source
     assert sum(len(raw) for *_, raw, _ in rows) * 3 < sum(Path(s).stat().st_size for s, *_ in rows)
 
 

@@ -34,7 +34,7 @@ message = Table(
     Column("info", Text),
     Column("documents", Integer, nullable=False),
     Column("raw", LargeBinary, nullable=False),
-    # how ``raw`` is stored: NULL as received, 'zlib' compressed (``cbec clear``; migration 0008)
+    # how ``raw`` is stored: NULL as received, 'zstd' compressed (``cbec clear``; migration 0008)
     Column("raw_codec", String(8)),
 )
 

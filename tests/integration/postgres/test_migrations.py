@@ -138,12 +138,11 @@ def test_upgrade_database_reports_the_revisions(db_url: str) -> None:
 
 
 def test_0008_compressed_messages_are_made_plain_again_by_a_downgrade(db_url: str) -> None:
-    import zlib
-
+    import zstandard
     from alembic import command
     from sqlalchemy import text
 
-    from opencbec.service.decoded import ZLIB
+    from opencbec.service.decoded import ZSTD
     from opencbec.store.migrations import alembic_config
 
     engine = make_engine(db_url)
@@ -157,8 +156,8 @@ def test_0008_compressed_messages_are_made_plain_again_by_a_downgrade(db_url: st
                     "id": 2,
                     "outcome": "accepted",
                     "documents": 0,
-                    "raw": zlib.compress(packed),
-                    "raw_codec": ZLIB,
+                    "raw": zstandard.ZstdCompressor().compress(packed),
+                    "raw_codec": ZSTD,
                 },
             ],
         )

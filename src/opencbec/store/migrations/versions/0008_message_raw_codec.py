@@ -4,18 +4,17 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-30
 
-``cbec clear`` stores each message file's bytes zlib-compressed (``raw_codec = 'zlib'``; the
-decoding workers compress them, level 1, about a fifth of the size), so that a day's raw
-messages take a fifth of the disk and of the writes. ``NULL`` means the bytes as received: the
-rows written before this revision, and those of the online service. ``zlib.decompress(raw)``
-gives a compressed row's bytes back exactly.
+``cbec clear`` stores each message file's bytes compressed with Zstandard (``raw_codec =
+'zstd'``, one frame; the decoding workers compress them, level 1, about a fifth of the size), so
+that a day's raw messages take a fifth of the disk and of the writes. ``NULL`` means the bytes as
+received: the rows written before this revision, and those of the online service.
+``zstandard.ZstdDecompressor().decompress(raw)`` gives a compressed row's bytes back exactly.
 """
 
 from __future__ import annotations
 
-import zlib
-
 import sqlalchemy as sa
+import zstandard
 from alembic import op
 
 revision = "0008"
@@ -35,10 +34,13 @@ def downgrade() -> None:
     # the compressed rows are made plain again before the column that says so goes
     conn = op.get_bind()
     message = sa.table("message", sa.column("id"), sa.column("raw"), sa.column("raw_codec"))
-    rows = conn.execute(sa.select(message.c.id, message.c.raw).where(message.c.raw_codec == "zlib"))
-    for row_id, raw in rows.fetchall():
-        conn.execute(
-            sa.update(message).where(message.c.id == row_id).values(raw=zlib.decompress(raw), raw_codec=None)
-        )
+    packed = sa.select(message.c.id, message.c.raw, message.c.raw_codec).where(
+        message.c.raw_codec.is_not(None)
+    )
+    for row_id, raw, codec in conn.execute(packed).fetchall():
+        if codec != "zstd":
+            raise ValueError(f"message {row_id}: unknown raw_codec {codec!r}")
+        plain = zstandard.ZstdDecompressor().decompress(raw)
+        conn.execute(sa.update(message).where(message.c.id == row_id).values(raw=plain, raw_codec=None))
     with op.batch_alter_table("message") as batch:
         batch.drop_column("raw_codec")
