@@ -8,9 +8,9 @@ reads each answer in one read, in input order, when it needs it.
 Why not a ``ProcessPoolExecutor``: its tasks reach a worker through a queue only two deep, and
 its answers come back through a 64 KiB pipe, both handled by a thread of the clearing process
 that must win the GIL from the clearing thread for every task and every 64 KiB. The workers sat
-idle for want of tasks while the clearing thread waited for answers (docs/performance.md,
-"Feeding the decoding worker"). Here a worker holds every task sent to it, its answers wait in
-files, and nothing runs in the clearing process between two of its own reads.
+idle for want of tasks while the clearing thread waited for answers (docs/performance.md, "Tenth
+session", "Feeding the decoding worker"). Here a worker holds every task sent to it, its answers
+wait in files, and nothing runs in the clearing process between two of its own reads.
 
 The spool directory is a new directory under ``spool_root`` (the system's temporary directory by
 default; ``OPENCBEC_DECODE_SPOOL`` in configuration.md), removed when decoding ends, however it
