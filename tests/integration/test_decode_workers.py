@@ -157,7 +157,7 @@ def test_the_spool_goes_to_the_setting_else_to_shared_memory_with_room_else_the_
     assert decode_pool.spool_root_for({SPOOL_ENV: ""}) is None
 
 
-def test_documents_travel_as_their_storage_json_only_when_it_reads_back_equal(
+def test_documents_travel_as_json_and_arrays_only_when_they_read_back_equal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _messages(tmp_path / "in", 2)[:-1]
@@ -167,7 +167,11 @@ def test_documents_travel_as_their_storage_json_only_when_it_reads_back_equal(
         assert isinstance(item.result, DecodedMessage) and isinstance(here.result, DecodedMessage)
         assert item.result.documents == []
         assert item.kinds == tuple(d.kind.value for d in here.result.documents)
+        assert item.arrays is not None and len(item.arrays) == len(item.kinds)
+        if item is sent[0]:
+            item.arrays = None  # without the array form, rebuilt from the storage JSON
         rebuild_documents(item)
+        assert item.kinds is None and item.arrays is None
         assert item.result == here.result
         with pytest.raises(ValueError, match="no documents to rebuild"):
             rebuild_documents(item)

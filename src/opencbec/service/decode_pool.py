@@ -19,6 +19,7 @@ from opencbec.domain.documents import DecodedMessage, DocumentKind
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service.decode_workers import DecodingWorkers
 from opencbec.service.decoded import Decoded, Verifier, read_and_decode
+from opencbec.service.record_arrays import document_from_array
 from opencbec.store.serialize import document_from_json, remember_json
 
 #: Where the decoding workers' answers wait for the clearing process (a new directory under it,
@@ -120,17 +121,24 @@ def _prepared(items: list[Decoded]) -> Iterator[Decoded]:
 
 
 def rebuild_documents(item: Decoded) -> None:
-    """Put back the documents of a message that travelled as their storage JSON (``item.kinds``)."""
+    """Put back the documents of a message that travelled as their array form (``item.arrays``) or
+    their storage JSON (``item.kinds`` without arrays)."""
     result = item.result
     if not isinstance(result, DecodedMessage) or item.kinds is None or item.stored_json is None:
         raise ValueError(f"{item.path}: no documents to rebuild")
     if result.documents:
         raise ValueError(f"{item.path}: the documents are already there")
-    result.documents = [
-        document_from_json(DocumentKind(kind), text)
-        for kind, text in zip(item.kinds, item.stored_json, strict=True)
-    ]
-    item.kinds = None
+    if item.arrays is not None:
+        result.documents = [
+            document_from_array(DocumentKind(kind), data)
+            for kind, data in zip(item.kinds, item.arrays, strict=True)
+        ]
+    else:
+        result.documents = [
+            document_from_json(DocumentKind(kind), text)
+            for kind, text in zip(item.kinds, item.stored_json, strict=True)
+        ]
+    item.kinds = item.arrays = None
 
 
 def _chunks(paths: Iterable[Path], files: int, max_bytes: int) -> Iterator[tuple[list[Path], int]]:

@@ -42,6 +42,7 @@ from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service import record_pickle
 from opencbec.service.decoded import Decoded, Verifier, read_and_decode
+from opencbec.service.record_arrays import document_array
 from opencbec.store.serialize import document_json
 
 # decoded documents travel from the workers in their compact pickled form: importing record_pickle
@@ -230,10 +231,10 @@ def decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) 
     """Runs in a worker: decode the files, serialise their documents for storage and run their
     own checks too, and compress the files' bytes for storage (work taken off the clearing process).
 
-    A message whose documents all read back equal from their storage JSON sends only that JSON
-    (``Decoded.kinds`` set, ``result.documents`` emptied): pickling the documents cost the
-    worker more than rebuilding them from the JSON costs the clearing process
-    (``decode_pool.rebuild_documents``).
+    A message whose documents all read back equal from their storage JSON sends them only as that
+    JSON and their array form (``Decoded.kinds`` and ``arrays`` set, ``result.documents`` emptied):
+    pickling the documents cost the worker more than rebuilding them from the arrays costs the
+    clearing process (``decode_pool.rebuild_documents``).
     """
     out = [read_and_decode(p, require_signature, limits, _WORKER_VERIFIER) for p in paths]
     for item in out:
@@ -245,6 +246,7 @@ def decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) 
             item.checked = tuple(own_checks(d) for d in result.documents)
             if result.documents and type(result.documents) is list and all(ok for _text, ok in serialised):
                 item.kinds = tuple(d.kind.value for d in result.documents)
+                item.arrays = tuple(document_array(d) for d in result.documents)
                 result.documents = []
     return out
 

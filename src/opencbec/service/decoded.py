@@ -44,6 +44,8 @@ class Decoded:
     #: When set, ``result.documents`` travelled from the worker as their storage JSON only
     #: (``stored_json``, known to read back equal) and are rebuilt from it, as these kinds.
     kinds: tuple[str, ...] | None = None
+    #: With ``kinds``: the documents in their array form (``record_arrays``), rebuilt from it.
+    arrays: tuple[bytes, ...] | None = None
     #: ``None``: ``data`` is as read; ``ZSTD``: compressed (and stored so, ``message.raw_codec``).
     codec: str | None = None
 

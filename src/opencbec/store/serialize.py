@@ -264,6 +264,16 @@ def _exact_shape(doc: Document) -> bool:
     return type(lines) is list and all(type(x) is line_cls for x in lines)
 
 
+def document_classes(kind: DocumentKind) -> tuple[type[Any], type[Any] | None, type[Any]]:
+    """The classes of a document of ``kind``: the document, its lines' (None if it has none), its head's."""
+    return _HEADS[kind]
+
+
+def field_conversions(cls: type[Any]) -> dict[str, Any]:
+    """Per field of the record class ``cls``: the type its stored text reads back as (str, int, Decimal)."""
+    return _converters(cls)  # type: ignore[arg-type]
+
+
 def document_from_json(kind: DocumentKind, text: str) -> Document:
     """Rebuild a document of ``kind`` from ``document_to_json`` output."""
     payload = loads(text)
