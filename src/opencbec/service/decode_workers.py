@@ -12,10 +12,11 @@ idle for want of tasks while the clearing thread waited for answers (docs/perfor
 session", "Feeding the decoding worker"). Here a worker holds every task sent to it, its answers
 wait in files, and nothing runs in the clearing process between two of its own reads.
 
-The spool directory is a new directory under ``spool_root`` (the system's temporary directory by
-default; ``OPENCBEC_DECODE_SPOOL`` in configuration.md), removed when decoding ends, however it
-ends. A worker that dies or fails stops the run with an error naming it; a worker whose clearing
-process is gone ends itself (``decode_pool._warm_up``).
+The spool directory is a new directory under ``spool_root`` (``decode_pool.spool_root_for``:
+``OPENCBEC_DECODE_SPOOL``, else ``/dev/shm`` when it has room, else the system's temporary
+directory), removed when decoding ends, however it ends. A worker that dies or fails stops the run
+with an error naming it; a worker whose clearing process is gone ends itself and removes the spool
+directory (``warm_up``).
 """
 
 from __future__ import annotations
