@@ -12,56 +12,29 @@ so the rebuilt document equals the one decoded (tested for every record class).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 import orjson
 
 from opencbec.domain.documents import Document, DocumentKind
-from opencbec.store.serialize import document_classes, field_conversions
+from opencbec.service.record_pickle import field_assigner
+from opencbec.store.serialize import document_classes, field_conversions, field_getter
 
 #: Per record class: the getter of its field values (a tuple, in field order) and the maker from them.
-_FORMS: dict[type[Any], tuple[Callable[[Any], tuple[Any, ...]], Callable[[list[Any]], Any]]] = {}
+_FORMS: dict[type[Any], tuple[Callable[[Any], tuple[Any, ...]], Callable[[Sequence[Any]], Any]]] = {}
 
 
-def _form(cls: type[Any]) -> tuple[Callable[[Any], tuple[Any, ...]], Callable[[list[Any]], Any]]:
+def _form(cls: type[Any]) -> tuple[Callable[[Any], tuple[Any, ...]], Callable[[Sequence[Any]], Any]]:
     form = _FORMS.get(cls)
     if form is None:
         names = tuple(f.name for f in fields(cls))
-        get = attrgetter(*names)
-        getter: Callable[[Any], tuple[Any, ...]] = get if len(names) > 1 else lambda obj: (get(obj),)
-        form = _FORMS[cls] = (getter, _maker(cls, names))
+        decimals = frozenset(n for n, to in field_conversions(cls).items() if to is Decimal)
+        make = field_assigner(cls, names, decimals=decimals, checked=True)
+        form = _FORMS[cls] = (field_getter(cls), make)
     return form
-
-
-def _maker(cls: type[Any], names: tuple[str, ...]) -> Callable[[list[Any]], Any]:
-    """``make(values)``: a new ``cls`` (no ``__init__``) with ``names`` set to ``values`` in order,
-    decimal fields converted from their text."""
-    conversions = field_conversions(cls)
-    body = []
-    for i, name in enumerate(names):
-        if not name.isidentifier():  # field names always are; never generate code from anything else
-            raise ValueError(f"{cls.__qualname__}: field name {name!r} is not an identifier")
-        if conversions[name] is Decimal:
-            body.append(f"    x = v[{i}]\n    o.{name} = None if x is None else D(x)\n")
-        else:
-            body.append(f"    o.{name} = v[{i}]\n")
-    source = (
-        f"def make(v):\n    if len(v) != {len(names)}:\n        raise ValueError(WRONG % len(v))\n"
-        "    o = new(cls)\n" + "".join(body) + "    return o\n"
-    )
-    namespace: dict[str, Any] = {
-        "new": object.__new__,
-        "cls": cls,
-        "D": Decimal,
-        "WRONG": f"{cls.__qualname__}: {len(names)} field values expected, got %d",
-    }
-    exec(source, namespace)  # code built above from the class's field names only
-    make: Callable[[list[Any]], Any] = namespace["make"]
-    return make
 
 
 def _text(value: Any) -> str:

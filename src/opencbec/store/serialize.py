@@ -269,6 +269,11 @@ def document_classes(kind: DocumentKind) -> tuple[type[Any], type[Any] | None, t
     return _HEADS[kind]
 
 
+def field_getter(cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """The getter of all the field values of the record class ``cls`` at once (a tuple, in field order)."""
+    return (_GETTERS.get(cls) or _getter(cls))[1]
+
+
 def field_conversions(cls: type[Any]) -> dict[str, Any]:
     """Per field of the record class ``cls``: the type its stored text reads back as (str, int, Decimal)."""
     return _converters(cls)  # type: ignore[arg-type]
