@@ -140,11 +140,10 @@ def search_documents(
             )
         )
         filters["logisticsNo"] = logistics_no
-    for name, column, value in (
-        ("buyerId", c.buyer_id, buyer_id),
-        ("kind", c.kind, kind),
-        ("status", c.status, status_),
-    ):
+    if kind:  # a literal, so that lists by status use their partial index (``schema.kind_is``)
+        stmt = stmt.where(t.kind_is(kind))
+        filters["kind"] = kind
+    for name, column, value in (("buyerId", c.buyer_id, buyer_id), ("status", c.status, status_)):
         if value:
             stmt = stmt.where(column == value)
             filters[name] = value

@@ -176,7 +176,7 @@ def inspection_queue(
     c = t.document.c
     stmt = (
         select(c.id, c.key, c.invt_no, c.sender, c.status, c.info, c.decided_at, c.dutiable_value, c.data)
-        .where(c.kind == DocumentKind.INVENTORY.value, c.is_current.is_(True), c.status == status)
+        .where(t.kind_is(DocumentKind.INVENTORY.value), c.is_current.is_(True), c.status == status)
         .order_by(c.decided_at, c.id)
         .limit(limit)
         .offset(offset)

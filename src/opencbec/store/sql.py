@@ -58,7 +58,7 @@ CLEARING_LOCK = 0x0CBEC
 def _due(watermark: datetime, partner_wait: timedelta) -> tuple[ColumnElement[bool], ...]:
     """Conditions of a waiting list (current, declaring) whose deadline has passed."""
     return (
-        t.document.c.kind == DocumentKind.INVENTORY.value,
+        t.kind_is(DocumentKind.INVENTORY.value),  # a literal, for ix_document_list_status
         t.document.c.status == Status.DECLARING.value,
         t.document.c.is_current.is_(True),
         t.document.c.app_time < watermark - partner_wait,

@@ -174,3 +174,25 @@ def test_0008_compressed_messages_are_made_plain_again_by_a_downgrade(db_url: st
         )
     assert codecs == [None, None]  # rows from before the column: as received
     engine.dispose()
+
+
+def test_0009_the_list_status_index_replaces_the_waiting_index_and_back(db_url: str) -> None:
+    from alembic import command
+
+    from opencbec.store.migrations import alembic_config
+
+    engine = make_engine(db_url)
+
+    def document_indexes() -> dict[str, list[str | None]]:
+        return {str(i["name"]): list(i["column_names"]) for i in inspect(engine).get_indexes("document")}
+
+    assert document_indexes()["ix_document_list_status"] == ["status", "app_time"]
+    assert "ix_document_waiting" not in document_indexes()
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0008")
+    assert document_indexes()["ix_document_waiting"] == ["kind", "status", "app_time"]
+    assert "ix_document_list_status" not in document_indexes()
+    upgrade(engine)
+    assert "ix_document_waiting" not in document_indexes()
+    assert differences(engine) == []
+    engine.dispose()
