@@ -1,5 +1,5 @@
 """``python -m opencbec`` runs the ``cbec`` command."""
 
-from opencbec.cli import main
+from opencbec.entry import main
 
 main()
