@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from opencbec.clearing.config import ClearingConfig
-from opencbec.clearing.numbering import Numbering
+from opencbec.clearing.numbering import DOCUMENT_IDS, Numbering
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.receipts import receipt_record
 from opencbec.clearing.state import (
@@ -46,7 +46,7 @@ class Work:
     def new_doc(self, inc: Incoming) -> StoredDoc:
         """Register a newly arrived document version (not yet current)."""
         doc = StoredDoc(
-            doc_id=self.numbers.next("doc_id"),
+            doc_id=self.numbers.next(DOCUMENT_IDS),
             document=inc.document,
             status="",
             info="",

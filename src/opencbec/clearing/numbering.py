@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+#: The counter documents are numbered from (their ``StoredDoc.doc_id``).
+DOCUMENT_IDS = "doc_id"
+
 
 class Numbering:
     """Hands out serial numbers from a counters dict (changes are kept in ``changed``)."""

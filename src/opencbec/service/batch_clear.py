@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from opencbec.clearing.config import ClearingConfig
+from opencbec.clearing.numbering import DOCUMENT_IDS
 from opencbec.clearing.ports import RulebookLike
 from opencbec.clearing.state import Incoming
 from opencbec.domain.documents import DecodedMessage, Inventory, parse_app_time
@@ -87,6 +88,8 @@ class ClearSummary:
     replays: int = 0
     receipts: int = 0
     seconds: float = 0.0
+    #: The run's own documents (not the whole store: a range of ids, however large the store) by
+    #: ``kind:status``, as they stand at the end of the run.
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def line(self) -> str:
@@ -95,7 +98,8 @@ class ClearSummary:
         rate = self.documents / self.seconds if self.seconds else 0.0
         return (
             f"{self.messages} messages ({self.rejected_messages} refused by CEB900), "
-            f"{self.documents} documents, {self.replays} replays; store by status: {outcome or 'empty'}; "
+            f"{self.documents} documents, {self.replays} replays; "
+            f"this run's documents by status: {outcome or 'none'}; "
             f"{self.receipts} receipt messages; {self.seconds:.1f} s ({rate:,.0f} documents/s)"
         )
 
@@ -151,6 +155,7 @@ class BatchClearer:
         started = time.perf_counter()
         summary = ClearSummary()
         self._deliver_pending()
+        last_before = self.store.counters().get(DOCUMENT_IDS, 0)  # the run's documents come after
         watermark = self.store.watermark() or EPOCH
         provisional = 0
         batch: list[Incoming] = []
@@ -225,7 +230,7 @@ class BatchClearer:
             self._groups.close()
             self._collector.stop()
         self._deliver_pending()
-        summary.outcomes.update(self.store.status_counts())
+        summary.outcomes.update(self.store.status_counts(after_document=last_before))
         summary.seconds = time.perf_counter() - started
         return summary
 

@@ -149,5 +149,6 @@ class ClearingStore(abc.ABC):
         """A buyer's ledger movements in a year."""
 
     @abc.abstractmethod
-    def status_counts(self) -> dict[str, int]:
-        """Current documents by ``kind:status``."""
+    def status_counts(self, after_document: int | None = None) -> dict[str, int]:
+        """Current documents by ``kind:status``; only those with an id above ``after_document``
+        when it is given (the documents a run added: a range of the primary key, not the store)."""

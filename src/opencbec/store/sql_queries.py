@@ -60,12 +60,11 @@ class SqlQueries:
                 counts[code] = counts.get(code, 0) + 1
         return counts
 
-    def status_counts(self) -> dict[str, int]:
+    def status_counts(self, after_document: int | None = None) -> dict[str, int]:
         c = t.document.c
+        query = select(c.kind, c.status, func.count()).where(c.is_current.is_(True))
+        if after_document is not None:
+            query = query.where(c.id > after_document)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(c.kind, c.status, func.count())
-                .where(c.is_current.is_(True))
-                .group_by(c.kind, c.status)
-            ).all()
+            rows = conn.execute(query.group_by(c.kind, c.status)).all()
         return {f"{r[0]}:{r[1]}": r[2] for r in rows}
