@@ -1,5 +1,5 @@
 """``python -m opencbec`` runs the ``cbec`` command."""
 
-from opencbec.entry import main
+from opencbec.cli import main
 
 main()

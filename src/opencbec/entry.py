@@ -12,14 +12,7 @@ from __future__ import annotations
 
 
 def main() -> None:
-    """Run the ``cbec`` command line (starting the decoding workers' fork server first when the
-    command will decode in workers: ``service.forkserver_start``)."""
-    import sys
-
-    from opencbec.service.forkserver_start import decodes_in_workers, start_forkserver
-
-    if decodes_in_workers(sys.argv[1:]):
-        start_forkserver()
+    """Run the ``cbec`` command line."""
     from opencbec.cli import main as cli_main
 
     cli_main()
