@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.rules import shipped_rulebook
@@ -45,3 +48,32 @@ def test_the_summary_line_says_what_it_counts(tmp_path: Path) -> None:
     )
     empty = BatchClearer(store, shipped_rulebook(), CONFIG).run([tmp_path / "in"])  # all replays
     assert "this run's documents by status: none;" in empty.line()
+
+
+def test_on_sqlite_the_run_s_documents_are_read_by_their_id_range_without_a_sort(tmp_path: Path) -> None:
+    """The summary's count reads the run's ids only (a range of the primary key) and counts them as
+    they stream by: a ``GROUP BY`` would make SQLite sort every row (no index orders the documents
+    by kind and status), holding up to its page cache's worth of them at the end of a large run."""
+    engine = make_engine(str(tmp_path / "cbec.db"))
+    store = SqlStore(engine)
+    BatchClearer(store, shipped_rulebook(), CONFIG).run([_inbox(tmp_path, "first", 2, 0)])
+    seen: list[tuple[str, Any]] = []
+
+    def catch(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        seen.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        assert store.status_counts(after_document=4) == {
+            "order:120": 1,
+            "payment:120": 1,
+            "waybill:120": 1,
+            "inventory:800": 1,
+        }
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+    ((sql, params),) = [(s, p) for s, p in seen if "FROM document" in s]
+    with engine.connect() as conn:
+        plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+    assert "(id>?)" in plan
+    assert "TEMP B-TREE" not in plan
