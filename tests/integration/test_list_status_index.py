@@ -122,3 +122,21 @@ def test_on_postgresql_a_generic_plan_uses_the_index_only_with_the_kind_written_
             found[name] = INDEX in " | ".join(r[0] for r in rows)
     assert found == {"bound": False, "written": True}
     engine.dispose()
+
+
+def test_a_kind_written_into_the_statement_is_quoted(engine: Engine) -> None:
+    """The officers' document search passes the caller's ``kind`` to ``kind_is``: a quote in it
+    stays inside the literal."""
+    from sqlalchemy import func, select
+
+    from opencbec.store import schema as t
+
+    hostile = "x' OR '1'='1"
+    with engine.connect() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO document (id, kind, key, guid, seq, message_id, sender, is_current, status, info,"
+            " received_at, data) VALUES (1, 'order', 'k', 'g', 1, 1, 's', 1, '120', '', '2024-06-18', '{}')"
+        )
+        found = conn.execute(select(func.count()).where(t.kind_is(hostile))).scalar()
+        assert found == 0
+        assert conn.execute(select(func.count()).where(t.kind_is("order"))).scalar() == 1

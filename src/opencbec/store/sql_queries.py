@@ -70,8 +70,8 @@ class SqlQueries:
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 # counted here as the rows stream by: no index gives the documents in kind and
-                # status order, so SQLite would sort every row for a GROUP BY (holding up to its
-                # page cache's worth of them: tens of MB at the end of a large run)
+                # status order, so for a GROUP BY SQLite sorted every row (and scanned the (kind,
+                # key) index rather than the id range of a run's documents)
                 rows = conn.execute(select(c.kind, c.status).where(*current))
                 return dict(Counter(f"{kind}:{status}" for kind, status in rows))
             grouped = conn.execute(
