@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from opencbec import bootstrap
-from opencbec.gc_tuning import COLLECT_ENV, GC_THRESHOLDS, PACED_GEN0
+from opencbec.gc_tuning import COLLECT_DOCUMENTS, COLLECT_ENV, GC_THRESHOLDS, PACED_GEN0
 from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
 from opencbec.store.sql import SqlStore, make_engine
@@ -76,6 +76,6 @@ def test_the_collector_is_restored_when_a_run_fails(tmp_path: Path) -> None:
 
 def test_the_composition_root_reads_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     application = bootstrap.build(str(tmp_path / "cbec.db"))
-    assert bootstrap.batch_clearer(application, None).collect_documents == 20_000
+    assert bootstrap.batch_clearer(application, None).collect_documents == COLLECT_DOCUMENTS == 100_000
     monkeypatch.setenv(COLLECT_ENV, "0")
     assert bootstrap.batch_clearer(application, None).collect_documents == 0
