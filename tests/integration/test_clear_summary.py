@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import event
 
 from opencbec.clearing.config import ClearingConfig
 from opencbec.rules import shipped_rulebook
@@ -14,6 +11,7 @@ from opencbec.service.batch_clear import BatchClearer
 from opencbec.store.sql import SqlStore, make_engine
 from tests.integration.test_cbec_clear import write_parcel
 from tests.parcels import buyer_id, make_parcel
+from tests.sql_plans import plan, statements
 
 CONFIG = ClearingConfig(inspection_rate=Decimal(0))
 
@@ -52,28 +50,19 @@ def test_the_summary_line_says_what_it_counts(tmp_path: Path) -> None:
 
 def test_on_sqlite_the_run_s_documents_are_read_by_their_id_range_without_a_sort(tmp_path: Path) -> None:
     """The summary's count reads the run's ids only (a range of the primary key) and counts them as
-    they stream by: a ``GROUP BY`` would make SQLite sort every row (no index orders the documents
-    by kind and status), holding up to its page cache's worth of them at the end of a large run."""
+    they stream by: for a ``GROUP BY`` SQLite sorted every row (no index orders the documents by kind
+    and status) and scanned the (kind, key) index instead of the id range."""
     engine = make_engine(str(tmp_path / "cbec.db"))
     store = SqlStore(engine)
     BatchClearer(store, shipped_rulebook(), CONFIG).run([_inbox(tmp_path, "first", 2, 0)])
-    seen: list[tuple[str, Any]] = []
-
-    def catch(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
-        seen.append((sql, params))
-
-    event.listen(engine, "before_cursor_execute", catch)
-    try:
+    with statements(engine) as seen:
         assert store.status_counts(after_document=4) == {
             "order:120": 1,
             "payment:120": 1,
             "waybill:120": 1,
             "inventory:800": 1,
         }
-    finally:
-        event.remove(engine, "before_cursor_execute", catch)
     ((sql, params),) = [(s, p) for s, p in seen if "FROM document" in s]
-    with engine.connect() as conn:
-        plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-    assert "(id>?)" in plan
-    assert "TEMP B-TREE" not in plan
+    text = plan(engine, sql, params)
+    assert "(id>?)" in text
+    assert "TEMP B-TREE" not in text

@@ -9,39 +9,18 @@ to the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, func, select
 
 from opencbec.service.inspection import inspection_queue
+from opencbec.store import schema as t
 from opencbec.store.sql import SqlStore, make_engine
+from tests.sql_plans import plan, statements
 
 INDEX = "ix_document_list_status"
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The SQL statements (with their parameters) run on ``engine`` inside the block."""
-    seen: list[tuple[str, Any]] = []
-
-    def catch(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
-        seen.append((sql, params))
-
-    event.listen(engine, "before_cursor_execute", catch)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", catch)
-
-
-def plan(engine: Engine, sql: str, params: Any) -> str:
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
-    return " | ".join(str(r[-1]) for r in rows)
 
 
 def document_queries(engine: Engine, run: Callable[[], object]) -> list[str]:
@@ -127,10 +106,6 @@ def test_on_postgresql_a_generic_plan_uses_the_index_only_with_the_kind_written_
 def test_a_kind_written_into_the_statement_is_quoted(engine: Engine) -> None:
     """The officers' document search passes the caller's ``kind`` to ``kind_is``: a quote in it
     stays inside the literal."""
-    from sqlalchemy import func, select
-
-    from opencbec.store import schema as t
-
     hostile = "x' OR '1'='1"
     with engine.connect() as conn:
         conn.exec_driver_sql(
