@@ -261,6 +261,12 @@ def bench_command(
             "--large-parcels", min=1, help="Also clear this many parcels to check memory stays flat."
         ),
     ] = None,
+    batch_runs: Annotated[
+        int,
+        typer.Option(
+            "--batch-runs", min=1, help="Run the 2-process SQLite batch this many times; report the median."
+        ),
+    ] = 1,
 ) -> None:
     """Measure the parse floor, batch clearing and the online path on the same traffic."""
     from opencbec.bench.run import bench, write
@@ -273,6 +279,7 @@ def bench_command(
         postgres_url=postgres,
         single_process=single_process,
         large_parcels=large_parcels,
+        batch_runs=batch_runs,
         log=err.print,
     )
     write(result, json_out, markdown)
