@@ -58,7 +58,7 @@ class Work:
         )
         self.effects.new_docs.append(doc)
         self._new_ids.add(doc.doc_id)
-        self.state.guids[(doc.kind, doc.guid)] = doc.key
+        self.state.versions.add((doc.kind, doc.guid, doc.key))
         return doc
 
     def make_current(self, doc: StoredDoc) -> None:

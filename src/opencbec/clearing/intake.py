@@ -31,7 +31,7 @@ def admit(work: Work, inc: Incoming) -> StoredDoc | None:
     document = inc.document
     kind, key, guid = document.kind, document.key, document.head.guid
     existing = work.state.current.get((kind, key))
-    if work.state.guids.get((kind, guid)) == key and existing is not None:
+    if (kind, guid, key) in work.state.versions and existing is not None:
         work.resend_status(existing, inc)
         return None
     doc = work.new_doc(inc)

@@ -122,8 +122,10 @@ class StateView:
 
     #: Current version per business key, for every key the batch touches (and partners).
     current: dict[DocKey, StoredDoc] = field(default_factory=dict)
-    #: Known guids per kind (to recognise replays), mapped to the key they belong to.
-    guids: dict[tuple[DocumentKind, str], str] = field(default_factory=dict)
+    #: Every stored version's (kind, guid, key), for every key the batch's documents have: a
+    #: document that arrives with all three again is a replay (read with the current versions, by
+    #: key; no look-up by guid is needed, since a replay has its original's key).
+    versions: set[tuple[DocumentKind, str, str]] = field(default_factory=set)
     #: Lists by customs list number (for cancels and returns).
     lists_by_invt_no: dict[str, StoredDoc] = field(default_factory=dict)
     #: Lists by their waybill key (``logisticsCode/logisticsNo``).

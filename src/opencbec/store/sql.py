@@ -118,6 +118,19 @@ class SqlClearingUnit(ClearingUnit):
         self.store.apply(self.conn, effects, outbox, counters, watermark)
 
 
+def _every_version(
+    conn: Connection, kind: str, keys: list[str], versions: set[tuple[DocumentKind, str, str]]
+) -> Iterator[Any]:
+    """The current rows of ``kind`` with one of ``keys``, noting every version's (kind, guid, key)
+    in ``versions`` on the way (earlier versions are few: a key has more than one only when its
+    document was changed or declared again)."""
+    document_kind = DocumentKind(kind)
+    for row in bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "key", keys, (("kind", kind),)):
+        versions.add((document_kind, row.guid, row.key))
+        if row.is_current:
+            yield row
+
+
 class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
     """The clearing store on a SQLAlchemy engine."""
 
@@ -179,10 +192,8 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         keys: set[tuple[str, str]] = set()
         link_keys: set[str] = set()
         invt_nos: set[str] = set()
-        guids: set[str] = set()
         for inc in batch:
             d = inc.document
-            guids.add(d.head.guid)
             keys.add((d.kind.value, d.key))
             if isinstance(d, Order | Payment):
                 keys.add((DocumentKind.INVENTORY.value, d.key))
@@ -193,7 +204,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
             else:
                 invt_nos.add(d.head.invt_no)
         due = select(t.document).where(*_due(watermark, partner_wait))
-        state = self._load_state(conn, batch, due, state, keys, link_keys, invt_nos, guids)
+        state = self._load_state(conn, batch, due, state, keys, link_keys, invt_nos)
         if risk_history:
             risk_repo.load_history(conn, state, (inc.document for inc in batch))
         return state
@@ -211,7 +222,7 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         their partners and their buyers' ledgers (see ``ClearingUnit.load_expired``)."""
         due = select(t.document).where(*_due(watermark, partner_wait), t.document.c.id > after).limit(limit)
         state = StateView(counters=counters)
-        return self._load_state(conn, (), due, state, set(), set(), set(), set())
+        return self._load_state(conn, (), due, state, set(), set(), set())
 
     def _load_state(
         self,
@@ -222,9 +233,8 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         keys: set[tuple[str, str]],
         link_keys: set[str],
         invt_nos: set[str],
-        guids: set[str],
     ) -> StateView:
-        docs = self._load_current(conn, keys, link_keys, invt_nos)
+        docs = self._load_current(conn, keys, link_keys, invt_nos, state.versions)
         # the same order on every backend
         due = [stored_doc(row) for row in conn.execute(due_query.order_by(t.document.c.id))]
         for doc in due:
@@ -246,7 +256,6 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
                 state.lists_by_waybill[link] = doc
             if doc.invt_no:
                 state.lists_by_invt_no[doc.invt_no] = doc
-        self._load_guids(conn, guids, state)
         lists = [d for d in docs.values() if d.kind is DocumentKind.INVENTORY]
         buyers = {d.document.head.buyer_id_number for d in lists}  # type: ignore[union-attr]
         buyers.update(
@@ -256,17 +265,28 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
         return state
 
     def _load_current(
-        self, conn: Connection, keys: set[tuple[str, str]], link_keys: set[str], invt_nos: set[str]
+        self,
+        conn: Connection,
+        keys: set[tuple[str, str]],
+        link_keys: set[str],
+        invt_nos: set[str],
+        versions: set[tuple[DocumentKind, str, str]] | None = None,
     ) -> dict[int, StoredDoc]:
+        """The current versions of ``keys`` (kind, key), of the waybill links ``link_keys`` and of
+        the list numbers ``invt_nos``; with ``versions``, every version of ``keys`` is read and its
+        (kind, guid, key) added there (``StateView.versions``, for replays)."""
         out: dict[int, StoredDoc] = {}
         by_kind: dict[str, list[str]] = {}
         for kind, key in keys:
             by_kind.setdefault(kind, []).append(key)
         current = ("is_current", True)
-        found = [
-            bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "key", klist, (("kind", kind), current))
-            for kind, klist in by_kind.items()
-        ]
+        if versions is None:
+            found = [
+                bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "key", klist, (("kind", kind), current))
+                for kind, klist in by_kind.items()
+            ]
+        else:
+            found = [_every_version(conn, kind, klist, versions) for kind, klist in by_kind.items()]
         found.append(bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "link_key", link_keys, (current,)))
         found.append(bulk.select_in(conn, t.document, DOCUMENT_COLUMNS, "invt_no", invt_nos, (current,)))
         for rows in found:
@@ -274,11 +294,6 @@ class SqlStore(SqlQueries, SqlOutbox, ClearingStore):
                 if row.id not in out:
                     out[row.id] = stored_doc(row)
         return out
-
-    def _load_guids(self, conn: Connection, guids: set[str], state: StateView) -> None:
-        for row in bulk.select_in(conn, t.document, ("kind", "guid", "key"), "guid", guids):
-            kind, guid, key = row
-            state.guids[(DocumentKind(kind), guid)] = key
 
     def _load_ledgers(
         self, conn: Connection, lists: list[StoredDoc], buyer_ids: set[str], state: StateView
