@@ -30,8 +30,8 @@ def bench(
     """Measure and return the figures (see docs/performance.md for their meaning).
 
     The 2-process SQLite batch row (the one the targets are about) is run ``batch_runs`` times, each
-    into a fresh file, and reports the median run (see :func:`median_run`); every run's time and
-    peak RSS are kept under ``batch_runs``.
+    into a fresh file, and reports the median run (see :func:`median_run`); every run's time, peak
+    RSS and summary line are kept under ``batch_runs``.
     """
     work.mkdir(parents=True, exist_ok=True)
     log(f"traffic: {parcels:,} parcels (cached in {work})")
