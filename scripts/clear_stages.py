@@ -8,7 +8,8 @@ of the clearing process: waiting for the next decoded message (with ``--workers 
 reading and decoding itself), storing the messages, loading the state, the clearing core,
 encoding the receipts and writing the effects, settling the lists whose wait ran out (their own
 reads, core and writes, so partly counted in the stages above too) and committing (all of these
-within ``flush``).
+within ``flush``), and each bulk statement of the store by table with its rows (``sql ...``,
+within the stages above).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 TIMES: defaultdict[str, float] = defaultdict(float)
+#: Rows written or read per bulk statement (``_time_bulk_statements``).
+ROWS: defaultdict[str, int] = defaultdict(int)
 
 
 def _timed(owner: Any, name: str, label: str) -> None:
@@ -51,6 +54,7 @@ def _instrument() -> None:
 
     _timed(RootTransaction, "commit", "commit")
     _timed(batch_clear.BatchClearer, "_flush", "flush (all of a batch, commit included)")
+    _time_bulk_statements()
     decoded = batch_clear.BatchClearer._decoded
 
     def waited(self: Any, paths: Any) -> Any:
@@ -80,6 +84,36 @@ def _instrument() -> None:
         return Items()
 
     batch_clear.BatchClearer._decoded = waited  # type: ignore[method-assign]
+
+
+def _time_bulk_statements() -> None:
+    """Time each bulk statement of the store by statement and table (``bulk.insert``, ``bulk.update``,
+    ``bulk.select_in`` with the rows it gives), and count the rows."""
+    from opencbec.store import bulk
+
+    def timed(name: str, label: Callable[..., str]) -> None:
+        inner: Callable[..., Any] = getattr(bulk, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            result = inner(*args, **kwargs)
+            if name == "select_in":  # a generator: its time is spent as it is read
+                result = list(result)
+            key = label(*args, **kwargs)
+            TIMES[key] += time.perf_counter() - started
+            ROWS[key] += len(result) if name == "select_in" else len(args[-1])
+            return iter(result) if name == "select_in" else result
+
+        setattr(bulk, name, run)
+
+    timed("insert", lambda conn, table, *rest: f"sql insert {table.name}")
+    timed("update", lambda conn, table, *rest: f"sql update {table.name}")
+    timed(
+        "select_in",
+        lambda conn, table, columns, in_column, values, where=(): (
+            f"sql select {table.name} by {in_column}" + "".join(f", {w[0]}" for w in where)
+        ),
+    )
 
 
 def main() -> int:
@@ -116,7 +150,8 @@ def main() -> int:
     sizes = f"batch={args.batch_size}/{args.batch_weight} commit={args.commit_size}"
     print(f"workers={args.workers} {sizes}: {total:.2f} s in all")  # noqa: T201
     for label, seconds in TIMES.items():
-        print(f"  {label:45s} {seconds:7.2f} s")  # noqa: T201
+        rows = f" {ROWS[label]:10,d} rows" if label in ROWS else ""
+        print(f"  {label:45s} {seconds:7.2f} s{rows}")  # noqa: T201
     return 0
 
 

@@ -26,6 +26,8 @@ import time
 import uuid
 from pathlib import Path
 
+from opencbec.store.engine import remove_sqlite_file
+
 KINDS = ("order", "payment", "waybill", "inventory")
 PLATFORMS = 50
 TRANSACTION = 20_000
@@ -77,8 +79,7 @@ def run(variant: str, rows: int, directory: Path) -> list[float]:
             per_million.append(spent)
             spent = 0.0
     conn.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_sqlite_file(path)
     return per_million
 
 

@@ -22,7 +22,7 @@ from opencbec.gc_tuning import collect_documents, tune_garbage_collector
 from opencbec.risk import cli as risk_cli
 from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT
 from opencbec.service.commit_groups import COMMIT_DOCUMENTS
-from opencbec.store.engine import clearing_cache_mb
+from opencbec.store.engine import clearing_cache_mb, remove_sqlite_file
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -310,8 +310,7 @@ def demo_command(
     from opencbec.sim import simulate
 
     db = out / "opencbec.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    remove_sqlite_file(db)
     console.print(
         f"simulating {parcels:,} parcels of 18 June 2024 (the 618 shopping festival) into {out / 'sim'} ..."
     )

@@ -232,12 +232,13 @@ def run_online(
     """
     workers = workers or max(1, min(2, os.cpu_count() or 1))
     from opencbec.api.auth import issue_enterprise_token
+    from opencbec.store.engine import remove_sqlite_file
     from opencbec.store.sql import make_engine
 
     parts = cached_parts(traffic_dir, files, work)
     db = work / "online.db"
-    for suffix in ("", "-wal", "-shm", "-intake", "-intake-wal", "-intake-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    remove_sqlite_file(db)
+    remove_sqlite_file(f"{db}-intake")
     engine = make_engine(str(db))
     senders = sorted({p.sender for p in parts})
     tokens = {code: issue_enterprise_token(engine, code) for code in senders}

@@ -14,6 +14,7 @@ from opencbec.bench.child import run_child
 from opencbec.bench.floor import parse_floor
 from opencbec.bench.online import OnlineResult, run_online
 from opencbec.bench.traffic import Traffic, cached_traffic
+from opencbec.store.engine import remove_sqlite_file
 
 
 def bench(
@@ -60,18 +61,18 @@ def bench(
     batches = []
     for i in range(repeats):
         log(f"batch clearing on SQLite, {workers} process(es), run {i + 1} of {repeats} ...")
-        _remove_sqlite(db)
+        remove_sqlite_file(db)
         batches.append(_batch(str(db), traffic, floor_s, "batch", workers))
     result.update(median_run(batches, "batch"))
     if workers > 1 and single_process:
         log("batch clearing on SQLite, 1 process ...")
-        _remove_sqlite(db)
+        remove_sqlite_file(db)
         result.update(_batch(str(db), traffic, floor_s, "batch_1p", 1))
     if large_parcels:
         log(f"memory check: batch clearing {large_parcels:,} parcels on SQLite ...")
         large = cached_traffic(large_parcels, work)
         db = work / "bench-large.db"
-        _remove_sqlite(db)
+        remove_sqlite_file(db)
         result.update(
             large_parcels=large_parcels, large_messages=large.messages, large_documents=large.documents
         )
@@ -119,11 +120,6 @@ def median_run(runs: list[dict[str, Any]], prefix: str) -> dict[str, Any]:
         for run in runs
     ]
     return chosen
-
-
-def _remove_sqlite(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
 def _online(prefix: str, online: OnlineResult) -> dict[str, Any]:

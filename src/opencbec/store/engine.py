@@ -26,6 +26,12 @@ SQLITE_CLEARING_CACHE_MB = 64
 CACHE_ENV = "OPENCBEC_SQLITE_CACHE_MB"
 
 
+def remove_sqlite_file(path: Path | str) -> None:
+    """Delete the SQLite file ``path`` with its write-ahead log and shared-memory file, if present."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def clearing_cache_mb(environ: Mapping[str, str] = os.environ) -> int:
     """The clearing page cache in MB: ``OPENCBEC_SQLITE_CACHE_MB`` (a positive integer) or the default."""
     value = environ.get(CACHE_ENV, "").strip()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from opencbec import bootstrap
 from opencbec.bootstrap import App
 from opencbec.clearing.state import Effects, Incoming
@@ -17,6 +19,7 @@ from opencbec.domain import ceb_records as rec
 from opencbec.domain.codes import Status
 from opencbec.domain.documents import Document, Envelope
 from opencbec.service.core import clear_in_unit
+from opencbec.store import schema as t
 from opencbec.store.repository import MessageRow
 from tests.parcels import guid, make_parcel, with_head
 
@@ -39,10 +42,6 @@ def _send(app: App, *documents: Document) -> Effects:
 
 
 def _versions(app: App, document: Document) -> list[tuple[str, str, bool]]:
-    from sqlalchemy import select
-
-    from opencbec.store import schema as t
-
     c = t.document.c
     query = select(c.guid, c.status, c.is_current).where(c.kind == document.kind.value, c.key == document.key)
     with app.store.engine.connect() as conn:  # type: ignore[attr-defined]
