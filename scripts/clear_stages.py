@@ -54,6 +54,12 @@ def _instrument() -> None:
 
     _timed(RootTransaction, "commit", "commit")
     _timed(batch_clear.BatchClearer, "_flush", "flush (all of a batch, commit included)")
+    from opencbec import gc_tuning
+    from opencbec.service import commit_groups
+
+    _timed(commit_groups.CommitBehind, "settle", "wait for the commit behind")
+    _timed(batch_clear.BatchClearer, "_deliver_pending", "deliver receipts (outbox to files)")
+    _timed(gc_tuning.PacedCollection, "cleared", "paced garbage collection")
     _time_bulk_statements()
     decoded = batch_clear.BatchClearer._decoded
 

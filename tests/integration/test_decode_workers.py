@@ -17,7 +17,8 @@ from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service import decode_pool, decode_workers
 from opencbec.service.decode_pool import SPOOL_ENV, decoded_files, rebuild_documents
 from opencbec.service.decode_workers import DecodingWorkerError, DecodingWorkers, decode_chunk
-from opencbec.service.decoded import ZSTD, read_and_decode
+from opencbec.service.decoded import read_and_decode
+from opencbec.store.codec import ZSTD
 from opencbec.store.serialize import document_to_json
 from tests.parcels import make_parcel
 

@@ -23,6 +23,7 @@ from opencbec.clearing.state import StateView
 from opencbec.rules import shipped_rulebook
 from opencbec.service import core
 from opencbec.service.batch_clear import BatchClearer
+from opencbec.store.codec import plain
 from opencbec.store.sql import SqlStore, make_engine
 from tests.integration.test_cbec_clear import write
 from tests.integration.test_reference_clear import _ENTRY
@@ -93,8 +94,8 @@ def clear(tmp_path: Path, name: str, batch: int, group: int, monkeypatch: pytest
         documents = sorted(con.execute(DOCUMENTS), key=repr)
         receipts = sorted(
             (message_type, *entry)
-            for message_type, xml in con.execute("SELECT message_type, xml FROM outbox")
-            for entry in _ENTRY.findall(xml)
+            for message_type, xml, codec in con.execute("SELECT message_type, xml, xml_codec FROM outbox")
+            for entry in _ENTRY.findall(plain(xml, codec))
         )
     return groups, documents, receipts, batch_due
 

@@ -34,6 +34,7 @@ from opencbec.service.batch_clear import EPOCH, input_files
 from opencbec.service.core import clear_in_unit
 from opencbec.service.decode_pool import read_and_decode
 from opencbec.sim import simulate
+from opencbec.store.codec import plain
 from opencbec.store.repository import MessageRow, OutboxRow
 
 PARCELS = 2000
@@ -115,7 +116,8 @@ def outcome(db: Path) -> dict[str, Any]:
         ledger = sorted(con.execute("SELECT buyer_id, year, sum(amount_fen) FROM ledger_entry GROUP BY 1, 2"))
         taxes = sorted(con.execute("SELECT tax_no, invt_no, status, head, lines FROM tax_note"))
         receipts: Counter[tuple[str, bytes, bytes, bytes]] = Counter()
-        for message_type, xml in con.execute("SELECT message_type, xml FROM outbox"):
+        for message_type, stored, codec in con.execute("SELECT message_type, xml, xml_codec FROM outbox"):
+            xml = plain(stored, codec)
             if message_type == "CEB900Message":
                 receipts[(message_type, b"", b"", b"")] += 1
                 continue

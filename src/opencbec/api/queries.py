@@ -15,6 +15,7 @@ from opencbec.api.parties import may_read
 from opencbec.domain.documents import DocumentKind
 from opencbec.store import schema as t
 from opencbec.store.api_repo import inbox, max_outbox_id, receipt_ref
+from opencbec.store.codec import plain
 from opencbec.store.intake import IntakeJournal, JournalRow
 from opencbec.store.serialize import document_from_json
 
@@ -35,7 +36,7 @@ def _state(row: Any) -> DocumentState:
 
 
 def _ref(row: Any, with_xml: bool = False) -> ReceiptRef:
-    xml = bytes(row.xml).decode("utf-8") if with_xml else None
+    xml = plain(row.xml, row.xml_codec).decode("utf-8") if with_xml else None
     return ReceiptRef(id=row.id, message_type=row.message_type, guid=row.guid, xml=xml)
 
 
@@ -136,7 +137,7 @@ def feed_and_highest(
     in commit order), so a reader that waits for the outbox to grow past it misses nothing.
     """
     o = t.outbox.c
-    columns = [o.id, o.message_type, o.guid, *([o.xml] if with_xml else [])]
+    columns = [o.id, o.message_type, o.guid, *([o.xml, o.xml_codec] if with_xml else [])]
     with engine.connect() as conn:
         highest = max_outbox_id(conn)
         rows = conn.execute(
@@ -155,8 +156,8 @@ def receipt_xml(engine: Engine, receipt_id: int, caller: str) -> bytes | None:
     """One receipt message addressed to ``caller``, or None."""
     o = t.outbox.c
     with engine.connect() as conn:
-        xml = conn.execute(select(o.xml).where(o.id == receipt_id, o.receiver == caller)).scalar()
-    return bytes(xml) if xml is not None else None
+        row = conn.execute(select(o.xml, o.xml_codec).where(o.id == receipt_id, o.receiver == caller)).first()
+    return plain(row.xml, row.xml_codec) if row is not None else None
 
 
 def _lookup(field: str, value: str) -> ColumnElement[bool]:

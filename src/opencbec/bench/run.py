@@ -77,7 +77,7 @@ def bench(
             large_parcels=large_parcels, large_messages=large.messages, large_documents=large.documents
         )
         result.update(_batch(str(db), large, 0.0, "large", workers))
-        db.unlink(missing_ok=True)  # tens of GB at a million parcels
+        remove_sqlite_file(db)  # tens of GB at a million parcels
         result["large_rss_ratio"] = round(result["large_peak_rss_mb"] / result["batch_peak_rss_mb"], 3)
     if postgres_url:
         log("batch clearing on PostgreSQL ...")
@@ -151,6 +151,20 @@ def _batch(db: str, traffic: Traffic, floor_s: float, prefix: str, workers: int)
         f"{prefix}_peak_rss_mb": round(run.peak_rss_mb, 1),
         f"{prefix}_ratio_to_parse_floor": round(floor_s / run.seconds, 3) if floor_s else None,
         f"{prefix}_summary": run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "",
+        **database_size(db, parcels, prefix),
+    }
+
+
+def database_size(db: str, parcels: int, prefix: str) -> dict[str, Any]:
+    """A SQLite run's database on disk (the file and its write-ahead log) in MB, and per parcel in
+    KB; nothing for a PostgreSQL URL."""
+    if "://" in db:
+        return {}
+    files = [Path(f"{db}{suffix}") for suffix in ("", "-wal")]
+    size = sum(f.stat().st_size for f in files if f.exists())
+    return {
+        f"{prefix}_db_mb": round(size / 1e6, 1),
+        f"{prefix}_db_kb_per_parcel": round(size / 1e3 / parcels, 2) if parcels else None,
     }
 
 
@@ -177,7 +191,8 @@ def markdown(r: dict[str, Any]) -> str:
                 f"{r['large_parcels_per_s']:,} parcels/s",
                 f"{r['large_messages_per_s']:,} messages/s",
                 f"peak RSS {r['large_peak_rss_mb']} MB (all processes), "
-                f"{r['large_rss_ratio']:.2f}× the figure for {r['parcels']:,} parcels",
+                f"{r['large_rss_ratio']:.2f}× the figure for {r['parcels']:,} parcels"
+                + (f"; database {r['large_db_mb']:,} MB" if r.get("large_db_mb") is not None else ""),
             )
         )
     if "online_messages_per_s" in r:
@@ -214,6 +229,8 @@ def _batch_row(r: dict[str, Any], prefix: str, backend: str, workers: int) -> tu
         f"peak RSS {r[prefix + '_peak_rss_mb']} MB (all processes); "
         f"{r[prefix + '_ratio_to_parse_floor']:.0%} of the parse floor"
     )
+    if r.get(prefix + "_db_mb") is not None:
+        notes += f"; database {r[prefix + '_db_mb']:,} MB ({r[prefix + '_db_kb_per_parcel']} KB a parcel)"
     runs = r.get(prefix + "_runs") or []
     if len(runs) > 1:
         times = ", ".join(f"{run['seconds']:.1f}" for run in runs)

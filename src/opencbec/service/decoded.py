@@ -6,26 +6,19 @@ workers (``decode_pool``, ``decode_workers``), because both go through :func:`re
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import zstandard
 
 from opencbec.clearing.checks import Failure
 from opencbec.domain.documents import DecodedMessage
 from opencbec.messages.decode import decode_message
 from opencbec.messages.errors import FORMAT_ERROR, MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
+from opencbec.store.codec import ZSTD, compress, plain
 
 #: Checks a decoded message's signature; raises ``MessageRejected`` (1001/1002/1004/1999) if bad.
 Verifier = Callable[[bytes, DecodedMessage], None]
-#: The codec of bytes kept compressed (``message.raw_codec``), and its level: Zstandard level 1
-#: keeps about a fifth of a message's bytes at some 500 MB/s (zlib's level 1: 200 MB/s).
-ZSTD = "zstd"
-ZSTD_LEVEL = 1
-_CODEC = threading.local()  # a compressor per thread (one may not be used by two at once)
 
 
 @dataclass(slots=True)
@@ -46,7 +39,7 @@ class Decoded:
     kinds: tuple[str, ...] | None = None
     #: With ``kinds``: the documents in their array form (``record_arrays``), rebuilt from it.
     arrays: tuple[bytes, ...] | None = None
-    #: ``None``: ``data`` is as read; ``ZSTD``: compressed (and stored so, ``message.raw_codec``).
+    #: ``None``: ``data`` as read; ``ZSTD``: compressed (``store.codec``), stored so (``message.raw_codec``).
     codec: str | None = None
 
     def pack(self) -> None:
@@ -57,24 +50,7 @@ class Decoded:
 
     def raw(self) -> bytes:
         """The file's bytes as read."""
-        return raw_bytes(self.data, self.codec)
-
-
-def compress(data: bytes) -> bytes:
-    """``data`` compressed as ``ZSTD`` (a single frame, its size recorded)."""
-    compressor = getattr(_CODEC, "compressor", None)
-    if compressor is None:
-        compressor = _CODEC.compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
-    return compressor.compress(data)
-
-
-def raw_bytes(data: bytes, codec: str | None) -> bytes:
-    """Stored bytes (``message.raw``) as received, whatever their ``codec`` (``message.raw_codec``)."""
-    if codec is None:
-        return data
-    if codec == ZSTD:
-        return zstandard.ZstdDecompressor().decompress(data)
-    raise ValueError(f"unknown codec {codec!r} of stored message bytes")
+        return plain(self.data, self.codec)
 
 
 def read_and_decode(

@@ -25,6 +25,7 @@ from opencbec.export.summary import ClosedList, month_window, overdue
 from opencbec.export.summary_apply import SummaryOutcome, summarize
 from opencbec.messages.export_encode import encode_export
 from opencbec.store import export_repo as repo
+from opencbec.store.codec import ZSTD, compress
 from opencbec.store.repository import ClearingUnit, OutboxRow
 from opencbec.store.schema import outbox
 
@@ -142,7 +143,8 @@ def summarize_month(
                         "message_type": o.message_type,
                         "receiver": o.receiver,
                         "guid": o.guid,
-                        "xml": o.xml,
+                        "xml": compress(o.xml),
+                        "xml_codec": ZSTD,
                         "delivered": False,
                     }
                     for o in rows

@@ -30,6 +30,7 @@ from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from opencbec.store import schema as t
 from opencbec.store.api_repo import ensure_api_tables, webhook, webhook_attempt
+from opencbec.store.codec import plain
 
 log = logging.getLogger("opencbec.webhooks")
 LEASE = timedelta(seconds=60)
@@ -168,13 +169,14 @@ class WebhookDispatcher:
         try:
             with self.engine.connect() as conn:
                 rows = conn.execute(
-                    select(o.id, o.message_type, o.xml)
+                    select(o.id, o.message_type, o.xml, o.xml_codec)
                     .where(o.receiver == enterprise, o.id > cursor)
                     .order_by(o.id)
                     .limit(self.per_pass)
                 ).all()
             for row in rows:
-                ok, code, error = self._post(hook.url, hook.secret, row.id, row.message_type, bytes(row.xml))
+                xml = plain(row.xml, row.xml_codec)
+                ok, code, error = self._post(hook.url, hook.secret, row.id, row.message_type, xml)
                 self._record(enterprise, row.id, failures + 1, ok, code, error)
                 if not ok:
                     failures += 1

@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from opencbec.store.codec import plain
 from opencbec.store.schema import outbox
 
 metadata = MetaData()
@@ -163,7 +164,7 @@ def index_receipts(conn: Connection) -> int:
     done = conn.execute(select(state.c.value).where(state.c.key == INDEXED_KEY)).scalar()
     upto = int(done) if done else 0
     rows = conn.execute(
-        select(outbox.c.id, outbox.c.receiver, outbox.c.xml)
+        select(outbox.c.id, outbox.c.receiver, outbox.c.xml, outbox.c.xml_codec)
         .where(outbox.c.id > upto)
         .order_by(outbox.c.id)
         .limit(INDEX_CHUNK)
@@ -173,7 +174,7 @@ def index_receipts(conn: Connection) -> int:
     refs = [
         {"outbox_id": row.id, "ref": ref, "receiver": row.receiver}
         for row in rows
-        for ref in sorted(receipt_refs(row.xml))
+        for ref in sorted(receipt_refs(plain(row.xml, row.xml_codec)))
     ]
     if refs:
         conn.execute(insert(receipt_ref), refs)

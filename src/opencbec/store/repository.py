@@ -26,7 +26,7 @@ class MessageRow:
     info: str
     documents: int
     raw: bytes
-    #: How ``raw`` is stored: ``None`` as received, ``"zstd"`` compressed (``decoded.ZSTD``).
+    #: How ``raw`` is stored: ``None`` as received, ``"zstd"`` compressed (``codec.ZSTD``).
     codec: str | None = None
 
 

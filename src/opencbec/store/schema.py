@@ -170,6 +170,8 @@ outbox = Table(
     Column("guid", String(64), nullable=False),
     Column("xml", LargeBinary, nullable=False),
     Column("delivered", Boolean, nullable=False, default=False),
+    # how ``xml`` is stored: NULL as encoded, 'zstd' compressed (``store.codec``; migration 0010)
+    Column("xml_codec", String(8)),
     Index("ix_outbox_pending", "delivered"),
     Index("ix_outbox_receiver", "receiver", "id"),
 )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 
 from opencbec.store import schema as t
+from opencbec.store.codec import plain
 from opencbec.store.repository import OutboxRow
 
 _CHUNK = 500
@@ -23,7 +25,7 @@ class SqlOutbox:
             rows = conn.execute(
                 select(t.outbox).where(t.outbox.c.delivered.is_(False)).order_by(t.outbox.c.id)
             )
-            return [OutboxRow(r.message_type, r.receiver, r.guid, r.xml, r.id) for r in rows]
+            return [_row(r) for r in rows]
 
     def mark_delivered(self, ids: Sequence[int]) -> None:
         """Mark outbox rows delivered."""
@@ -49,7 +51,7 @@ class SqlOutbox:
                 conn.execute(
                     update(t.outbox).where(t.outbox.c.id == -1).values(delivered=True)
                 )  # writer lock
-            rows = [OutboxRow(r.message_type, r.receiver, r.guid, r.xml, r.id) for r in conn.execute(query)]
+            rows = [_row(r) for r in conn.execute(query)]
             if not rows:
                 return 0
             done = write(rows)
@@ -57,3 +59,8 @@ class SqlOutbox:
                 chunk = done[i : i + _CHUNK]
                 conn.execute(update(t.outbox).where(t.outbox.c.id.in_(chunk)).values(delivered=True))
             return len(done)
+
+
+def _row(r: Any) -> OutboxRow:
+    """An outbox row with its XML as encoded (decompressed when stored so, ``outbox.xml_codec``)."""
+    return OutboxRow(r.message_type, r.receiver, r.guid, plain(r.xml, r.xml_codec), r.id)

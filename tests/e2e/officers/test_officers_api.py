@@ -11,6 +11,7 @@ from sqlalchemy.exc import DatabaseError
 
 from opencbec.store import schema as t
 from opencbec.store.audit_repo import AuditLog
+from opencbec.store.codec import plain
 from tests.e2e.officers.conftest import World
 
 NS = {"ceb": "http://www.chinaport.gov.cn/ceb"}
@@ -18,8 +19,10 @@ NS = {"ceb": "http://www.chinaport.gov.cn/ceb"}
 
 def _outbox(world: World, message_type: str) -> list[etree._Element]:
     with world.store.engine.connect() as conn:
-        rows = conn.execute(select(t.outbox.c.xml).where(t.outbox.c.message_type == message_type)).all()
-    return [etree.fromstring(bytes(r.xml)) for r in rows]
+        rows = conn.execute(
+            select(t.outbox.c.xml, t.outbox.c.xml_codec).where(t.outbox.c.message_type == message_type)
+        ).all()
+    return [etree.fromstring(plain(r.xml, r.xml_codec)) for r in rows]
 
 
 def _list_receipts(world: World, invt_no: str) -> list[tuple[str, str]]:

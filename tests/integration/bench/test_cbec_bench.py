@@ -54,6 +54,12 @@ def test_bench_writes_every_contracted_figure_and_the_markdown_table(tmp_path: P
     workers = figures["batch_workers"]
     processes = "1 process" if workers == 1 else f"{workers} processes"
     assert f"| batch `cbec clear --workers {workers}`, SQLite, {processes} |" in table.read_text()
+    # the SQLite file a run left (its size on disk: the messages, documents and receipts kept)
+    assert figures["batch_db_mb"] > 0.5
+    assert figures["batch_db_kb_per_parcel"] == pytest.approx(figures["batch_db_mb"] * 1000 / 300, rel=0.01)
+    assert f"database {figures['batch_db_mb']:,} MB ({figures['batch_db_kb_per_parcel']} KB a parcel)" in (
+        table.read_text()
+    )
 
 
 def test_bench_repeats_the_batch_row_and_reports_the_median_run(tmp_path: Path) -> None:

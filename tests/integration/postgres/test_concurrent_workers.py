@@ -27,6 +27,7 @@ from opencbec.clearing.config import ClearingConfig
 from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
 from opencbec.store import schema as t
+from opencbec.store.codec import plain
 from opencbec.store.sql import SqlStore, make_engine
 from tests.integration.test_cbec_clear import NS, write_parcel
 from tests.parcels import buyer_id, make_parcel
@@ -103,7 +104,12 @@ def test_parallel_workers_never_exceed_the_buyers_annual_limit(
         assert {k: (n, d) for k, n, d in per_kind} == dict.fromkeys(kinds, (lists, lists))
         assert conn.execute(select(func.count()).select_from(t.message)).scalar() == 4 * lists
         sources = conn.execute(select(t.message.c.source).order_by(t.message.c.id)).scalars().all()
-        outbox = conn.execute(select(t.outbox.c.xml, t.outbox.c.delivered)).all()
+        outbox = [
+            (plain(xml, codec), delivered)
+            for xml, codec, delivered in conn.execute(
+                select(t.outbox.c.xml, t.outbox.c.xml_codec, t.outbox.c.delivered)
+            )
+        ]
     store.engine.dispose()
 
     # exactly one final answer (release or refusal) per list was produced, and all were delivered

@@ -142,7 +142,7 @@ def test_0008_compressed_messages_are_made_plain_again_by_a_downgrade(db_url: st
     from alembic import command
     from sqlalchemy import text
 
-    from opencbec.service.decoded import ZSTD
+    from opencbec.store.codec import ZSTD
     from opencbec.store.migrations import alembic_config
 
     engine = make_engine(db_url)
@@ -195,4 +195,37 @@ def test_0009_the_list_status_index_replaces_the_waiting_index_and_back(db_url: 
     upgrade(engine)
     assert "ix_document_waiting" not in document_indexes()
     assert differences(engine) == []
+    engine.dispose()
+
+
+def test_0010_compressed_receipts_are_made_plain_again_by_a_downgrade(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from opencbec.store.codec import ZSTD, compress
+    from opencbec.store.migrations import alembic_config
+
+    engine = make_engine(db_url)
+    plain, packed = b"<plain/>", b"<packed>" + b"x" * 1000 + b"</packed>"
+    rows = [(plain, None), (compress(packed), ZSTD)]
+    with engine.begin() as conn:
+        conn.execute(
+            schema.outbox.insert(),
+            [
+                {"message_type": "M", "receiver": "R", "guid": "G", "xml": x, "xml_codec": c}
+                | {"delivered": False}
+                for x, c in rows
+            ],
+        )
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0009")
+    assert "xml_codec" not in {c["name"] for c in inspect(engine).get_columns("outbox")}
+    with engine.connect() as conn:
+        stored = [bytes(x) for (x,) in conn.execute(text("SELECT xml FROM outbox ORDER BY id"))]
+    assert stored == [plain, packed]
+    upgrade(engine)
+    assert differences(engine) == []
+    with engine.connect() as conn:
+        codecs = conn.execute(select(schema.outbox.c.xml_codec).order_by(schema.outbox.c.id)).scalars().all()
+    assert codecs == [None, None]  # rows from before the column: as encoded
     engine.dispose()

@@ -7,38 +7,25 @@ finds them with the documents' own keys (every stored version of each), with no 
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from opencbec import bootstrap
 from opencbec.bootstrap import App
-from opencbec.clearing.state import Effects, Incoming
-from opencbec.domain import ceb_records as rec
+from opencbec.clearing.state import Effects
 from opencbec.domain.codes import Status
-from opencbec.domain.documents import Document, Envelope
-from opencbec.service.core import clear_in_unit
+from opencbec.domain.documents import Document
 from opencbec.store import schema as t
-from opencbec.store.repository import MessageRow
 from tests.parcels import guid, make_parcel, with_head
+from tests.units import clear_message
 
 SENDER = "330766K00Q"
 
 
 def _send(app: App, *documents: Document) -> Effects:
     """One message with ``documents``, cleared in a clearing unit of its own (committed)."""
-    at = max(datetime.strptime(d.head.app_time, "%Y%m%d%H%M%S") for d in documents)
-    env = Envelope(
-        message_type="CEB311Message",
-        guid=guid(),
-        base_transfer=rec.BaseTransfer(cop_code=SENDER, cop_name="x", dxp_mode="DXP", dxp_id="DXP1"),
-    )
-    row = MessageRow(-1, env.guid, env.message_type, SENDER, None, "test", at, "accepted", "", 1, b"<x/>")
-    batch = [Incoming(d, env, -1, at) for d in documents]
-    with app.store.clearing() as unit:
-        effects, _ = clear_in_unit(unit, batch, [row], [], at, app.rulebook, app.config)
-    return effects
+    return clear_message(app, *documents, sender=SENDER)[0]
 
 
 def _versions(app: App, document: Document) -> list[tuple[str, str, bool]]:

@@ -23,6 +23,7 @@ from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
 from opencbec.store import bulk, risk_repo
 from opencbec.store import schema as t
+from opencbec.store.codec import ZSTD, compress
 from opencbec.store.repository import MessageRow, OutboxRow
 from opencbec.store.rows import MUTABLE, doc_row, doc_update, message_row, tax_row
 from opencbec.store.sql import SqlStore, make_engine
@@ -187,8 +188,8 @@ class ReferenceStore(SqlStore):
             (t.returned_line, [{"invt_no": i, "gnum": g, "qty": str(q)} for i, g, q in effects.returned]),
             (t.tax_note, [tax_row(n) for n in effects.tax_notes]),
             (t.outbox, [
-                {"message_type": o.message_type, "receiver": o.receiver, "guid": o.guid, "xml": o.xml,
-                 "delivered": False}
+                {"message_type": o.message_type, "receiver": o.receiver, "guid": o.guid,
+                 "xml": compress(o.xml), "xml_codec": ZSTD, "delivered": False}
                 for o in outbox
             ]),
         ]  # fmt: skip
