@@ -17,6 +17,7 @@ from opencbec.store import schema as t
 from opencbec.store.api_repo import inbox, max_outbox_id, receipt_ref
 from opencbec.store.codec import plain
 from opencbec.store.intake import IntakeJournal, JournalRow
+from opencbec.store.keys import guid_in
 from opencbec.store.serialize import document_from_json
 
 _CHUNK = 500
@@ -84,7 +85,7 @@ def submission(
         return None
     with engine.connect() as conn:
         guids: list[str] = json.loads(row.refs)
-        docs = conn.execute(select(t.document).where(d.guid.in_(guids)).order_by(d.id)).all() if guids else []
+        docs = conn.execute(select(t.document).where(guid_in(guids)).order_by(d.id)).all() if guids else []
         receipt_ids: list[int] = []
         if row.status == "rejected" and row.receipt_id is not None:
             receipt_ids = [row.receipt_id]

@@ -10,6 +10,7 @@ from typing import Any
 
 from opencbec.clearing.state import StoredDoc, TaxNote
 from opencbec.domain.documents import DocumentKind, Inventory, parse_app_time
+from opencbec.store.keys import guid_hash
 from opencbec.store.repository import MessageRow
 from opencbec.store.serialize import (
     document_from_json,
@@ -52,6 +53,7 @@ DOC_COLUMNS = (
     "kind",
     "key",
     "guid",
+    "guid_hash",
     "seq",
     "message_id",
     "sender",
@@ -90,6 +92,7 @@ def doc_values(d: StoredDoc) -> tuple[Any, ...]:
         kind.value,
         d.key,
         d.guid,
+        guid_hash(d.guid),
         d.seq,
         d.message_id,
         d.sender,

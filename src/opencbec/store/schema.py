@@ -75,8 +75,10 @@ document = Table(
     Column("dutiable_value", String(32)),
     Column("line_values", Text),
     Column("data", Text, nullable=False),
+    # a 64-bit hash of ``guid`` (``keys.guid_hash``), indexed in its place (migration 0011)
+    Column("guid_hash", BigInteger),
     Index("ix_document_kind_key", "kind", "key"),
-    Index("ix_document_guid", "guid"),
+    Index("ix_document_guid_hash", "guid_hash"),
     # partial: three documents in four have no list number, waybill link or pre-entry number
     _present("ix_document_invt_no", "invt_no"),
     _present("ix_document_link_key", "link_key"),

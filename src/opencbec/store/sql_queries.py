@@ -7,6 +7,7 @@ from collections import Counter
 from sqlalchemy import ColumnElement, Engine, func, or_, select
 
 from opencbec.store import schema as t
+from opencbec.store.keys import guid_is
 from opencbec.store.repository import HistoryEntry, LedgerLine
 
 
@@ -19,7 +20,7 @@ class SqlQueries:
         c = t.document.c
         like = f"%/{number}"
         cond = or_(
-            c.key == number, c.key.like(like), c.invt_no == number, c.pre_no == number, c.guid == number
+            c.key == number, c.key.like(like), c.invt_no == number, c.pre_no == number, guid_is(number)
         )
         with self.engine.connect() as conn:
             docs = conn.execute(select(c.id, c.kind, c.key, c.guid, c.pre_no, c.invt_no).where(cond)).all()

@@ -133,9 +133,15 @@ def test_serve_with_two_processes_clears_in_a_worker_process_and_restarts_it(tmp
     proc = subprocess.Popen([*cmd, "--no-demo-data"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         _wait_up(proc, f"{url}/v1/receipts")
-        below = children(proc.pid)
-        (worker,) = [pid for pid, cmdline in below if " work " in f"{cmdline} "]
-        http = [pid for pid, cmdline in below if "spawn_main" in cmdline]  # uvicorn's processes
+        deadline = time.monotonic() + 30
+        while True:  # the clearing worker may start just after the HTTP processes answer
+            below = children(proc.pid)
+            workers = [pid for pid, cmdline in below if " work " in f"{cmdline} "]
+            http = [pid for pid, cmdline in below if "spawn_main" in cmdline]  # uvicorn's processes
+            if (workers and len(http) >= 2) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        (worker,) = workers
         assert len(http) == 2 and {nice(p) for p in http} == {5} and nice(worker) == 0
         os.kill(worker, 9)  # the server starts a new one
         deadline = time.monotonic() + 30
