@@ -25,9 +25,8 @@ from opencbec.export.summary import ClosedList, month_window, overdue
 from opencbec.export.summary_apply import SummaryOutcome, summarize
 from opencbec.messages.export_encode import encode_export
 from opencbec.store import export_repo as repo
-from opencbec.store.codec import ZSTD, compress
 from opencbec.store.repository import ClearingUnit, OutboxRow
-from opencbec.store.schema import outbox
+from opencbec.store.sql_apply import insert_outbox
 
 MAX_ENTRIES = 100
 
@@ -134,22 +133,7 @@ def summarize_month(
             )
             done.append(MonthSummary(ebc, outcome))
         repo.save_counters(conn, numbers.changed)
-        rows = outbox_rows(receipts)
-        if rows:
-            conn.execute(
-                outbox.insert(),
-                [
-                    {
-                        "message_type": o.message_type,
-                        "receiver": o.receiver,
-                        "guid": o.guid,
-                        "xml": compress(o.xml),
-                        "xml_codec": ZSTD,
-                        "delivered": False,
-                    }
-                    for o in rows
-                ],
-            )
+        insert_outbox(conn, outbox_rows(receipts))
     return done
 
 

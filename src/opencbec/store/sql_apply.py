@@ -24,7 +24,7 @@ OUTBOX_COLUMNS = ("message_type", "receiver", "guid", "xml", "xml_codec", "deliv
 def write_effects(conn: Connection, effects: Effects, outbox: Sequence[OutboxRow]) -> None:
     """Persist a batch's effects and ``outbox`` on ``conn`` (inside the batch transaction).
 
-    Receipt messages are stored compressed (``outbox.xml_codec``): a run's receipts were over a
+    Receipt messages are stored compressed (:func:`insert_outbox`): a run's receipts were over a
     third of the database's bytes, and of its writes, as XML (docs/performance.md)."""
     bulk.insert(conn, t.document, DOC_COLUMNS, [doc_values(d) for d in effects.new_docs])
     bulk.update(
@@ -48,6 +48,11 @@ def write_effects(conn: Connection, effects: Effects, outbox: Sequence[OutboxRow
     bulk.insert(conn, t.returned_line, RETURNED_COLUMNS, [(i, g, str(q)) for i, g, q in effects.returned])
     bulk.insert(conn, t.tax_note, TAX_COLUMNS, [tax_values(n) for n in effects.tax_notes])
     risk_repo.apply(conn, effects.risk_records)
+    insert_outbox(conn, outbox)
+
+
+def insert_outbox(conn: Connection, outbox: Sequence[OutboxRow]) -> None:
+    """Store receipt messages to deliver, compressed (``outbox.xml_codec``)."""
     bulk.insert(
         conn,
         t.outbox,
