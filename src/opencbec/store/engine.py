@@ -67,10 +67,12 @@ def make_engine(db: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
+            # first: switching a new file to WAL takes a lock that another process opening the
+            # same file at that moment may hold, and only waits for it with the timeout set
+            cur.execute("PRAGMA busy_timeout=30000")
             cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")  # before WAL: only a new file takes it
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
     close_pool_on_collect(engine)
