@@ -31,9 +31,11 @@ from opencbec.api.context import app_context
 from opencbec.api.ops import metrics
 from opencbec.bootstrap import App
 from opencbec.clearing.inspection import InspectionRefusedError, ListNotFoundError, Outcome
+from opencbec.domain.documents import DocumentKind
 from opencbec.service.inspection import CUSTOMS_TZ, InspectionService, inspection_queue, parcel_rows
 from opencbec.store import schema as t
 from opencbec.store.audit_repo import AuditEntry, AuditLog
+from opencbec.store.numbers import EBP, IMPORT_KINDS, LOGISTICS, key_starts, keys_for
 
 router = APIRouter(prefix="/v1/officer", tags=["officers"])
 
@@ -122,21 +124,28 @@ def search_documents(
     """Documents matching every filter given, newest first, paginated (times: Beijing unless zoned)."""
     since, until = _naive(since, CUSTOMS_TZ), _naive(until, CUSTOMS_TZ)
     c = t.document.c
+    engine = svc.app.engine
+    dialect = engine.dialect.name
     stmt = select(*[col for col in t.document.c if col.name != "data"])
     filters: dict[str, Any] = {}
     if order_no:
-        stmt = stmt.where(or_(c.key == order_no, c.key.endswith(f"/{order_no}", autoescape=True)))
+        stmt = stmt.where(c.kind.in_(IMPORT_KINDS) & c.key.in_(keys_for(engine, order_no, EBP, whole=True)))
         filters["orderNo"] = order_no
     if invt_no:
         stmt = stmt.where(
-            or_(c.invt_no == invt_no, c.key == invt_no, c.key.startswith(f"{invt_no}/", autoescape=True))
+            or_(
+                c.invt_no == invt_no,
+                c.kind.in_(IMPORT_KINDS) & (c.key == invt_no),
+                (c.kind == DocumentKind.REFUND.value) & key_starts(c.key, f"{invt_no}/", dialect),
+            )
         )
         filters["invtNo"] = invt_no
     if logistics_no:
+        waybills = keys_for(engine, logistics_no, LOGISTICS)
         stmt = stmt.where(
             or_(
-                c.link_key.endswith(f"/{logistics_no}", autoescape=True),
-                c.key.endswith(f"/{logistics_no}", autoescape=True),
+                c.link_key.in_(waybills),  # lists only carry a link
+                c.kind.in_(IMPORT_KINDS) & c.key.in_(waybills),
             )
         )
         filters["logisticsNo"] = logistics_no
@@ -158,7 +167,7 @@ def search_documents(
     stmt = (
         stmt.order_by(c.received_at.desc(), c.id.desc()).limit(page_size + 1).offset((page - 1) * page_size)
     )
-    with svc.app.engine.connect() as conn:
+    with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     items = [_doc_summary(r) for r in rows[:page_size]]
     _audit(

@@ -18,6 +18,7 @@ from opencbec.store.api_repo import inbox, max_outbox_id, receipt_ref
 from opencbec.store.codec import plain
 from opencbec.store.intake import IntakeJournal, JournalRow
 from opencbec.store.keys import guid_in
+from opencbec.store.numbers import EBP, LOGISTICS, key_starts, keys_for
 from opencbec.store.serialize import document_from_json
 
 _CHUNK = 500
@@ -161,28 +162,29 @@ def receipt_xml(engine: Engine, receipt_id: int, caller: str) -> bytes | None:
     return plain(row.xml, row.xml_codec) if row is not None else None
 
 
-def _lookup(field: str, value: str) -> ColumnElement[bool]:
+def _lookup(conn: Connection, field: str, value: str) -> ColumnElement[bool]:
+    """Each term is served by an index of its own (``store.numbers``): a list number or waybill link
+    is carried by lists only, so their terms need no kind."""
     d = t.document.c
     kinds = (DocumentKind.ORDER.value, DocumentKind.PAYMENT.value, DocumentKind.INVENTORY.value)
     if field == "orderNo":
-        return (d.kind.in_(kinds)) & d.key.endswith("/" + value, autoescape=True)
+        return d.kind.in_(kinds) & d.key.in_(keys_for(conn, value, EBP))
     if field == "invtNo":
         return or_(
             d.invt_no == value,
             (d.kind == DocumentKind.CANCEL.value) & (d.key == value),
-            (d.kind == DocumentKind.REFUND.value) & d.key.startswith(value + "/", autoescape=True),
+            (d.kind == DocumentKind.REFUND.value) & key_starts(d.key, value + "/", conn.dialect.name),
         )
-    return or_(
-        (d.kind == DocumentKind.WAYBILL.value) & d.key.endswith("/" + value, autoescape=True),
-        (d.kind == DocumentKind.INVENTORY.value) & d.link_key.endswith("/" + value, autoescape=True),
-    )
+    keys = keys_for(conn, value, LOGISTICS)
+    return or_((d.kind == DocumentKind.WAYBILL.value) & d.key.in_(keys), d.link_key.in_(keys))
 
 
 def documents(engine: Engine, field: str, value: str, caller: str) -> list[DocumentView]:
     """Documents known by ``field`` (orderNo, invtNo, logisticsNo) = ``value`` that ``caller`` may read."""
     d, e = t.document.c, t.status_event.c
     with engine.connect() as conn:
-        rows = conn.execute(select(t.document).where(_lookup(field, value)).order_by(d.id)).all()
+        found = _lookup(conn, field, value)
+        rows = conn.execute(select(t.document).where(found).order_by(d.id)).all()
         keys = {(r.kind, r.key) for r in rows}
         if rows and len(keys) > 0:
             # every version of the keys found (an invtNo is set on the accepted version only)

@@ -25,6 +25,7 @@ from opencbec.export.summary import ClosedList, month_window, overdue
 from opencbec.export.summary_apply import SummaryOutcome, summarize
 from opencbec.messages.export_encode import encode_export
 from opencbec.store import export_repo as repo
+from opencbec.store.numbers import LOGISTICS, keys_for
 from opencbec.store.repository import ClearingUnit, OutboxRow
 from opencbec.store.sql_apply import insert_outbox
 
@@ -150,14 +151,14 @@ def export_list_view(engine: Engine, number: str) -> dict[str, Any] | None:
     """An export list by invtNo, copNo key or waybill number, with its state."""
     t = repo.export_document.c
     with engine.connect() as conn:
-        row = conn.execute(
-            select(repo.export_document).where(
-                and_(
-                    t.kind == ExportKind.LIST.value,
-                    (t.invt_no == number) | (t.waybill_key.endswith("/" + number)),
-                )
-            )
-        ).first()
+        # two terms each served by its index; the kind is checked here, not in the statement, where
+        # it would lead SQLite to read every export list by the kind instead
+        rows = conn.execute(
+            select(repo.export_document)
+            .where((t.invt_no == number) | t.waybill_key.in_(keys_for(conn, number, LOGISTICS)))
+            .order_by(t.id)
+        ).all()
+    row = next((r for r in rows if r.kind == ExportKind.LIST.value), None)
     if row is None:
         return None
     return {

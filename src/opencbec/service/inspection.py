@@ -32,6 +32,7 @@ from opencbec.service.outbox import receipt_messages
 from opencbec.store import schema as t
 from opencbec.store.api_repo import index_receipts
 from opencbec.store.audit_repo import AuditEntry, AuditLog
+from opencbec.store.numbers import EBP, IMPORT_KINDS, LOGISTICS, key_starts, keys_for
 from opencbec.store.rows import stored_doc
 from opencbec.store.sql import SqlStore
 
@@ -217,25 +218,31 @@ def parcel_rows(engine: Engine, number: str) -> tuple[dict[str, Any], Sequence[A
     """A parcel's current document rows by kind (found by invtNo, orderNo or logisticsNo), and the
     rows of its cancels and returns."""
     c = t.document.c
-    ends = f"/{number}"
+    lists = DocumentKind.INVENTORY.value
     with engine.connect() as conn:
-        lst = conn.execute(
+        # each term served by an index of its own; only lists carry a list number or a waybill link
+        # (a kind outside the terms would lead SQLite to read every list by the kind instead)
+        candidates = conn.execute(
             select(t.document)
             .where(
-                c.kind == DocumentKind.INVENTORY.value,
-                c.is_current.is_(True),
                 or_(
                     c.invt_no == number,
-                    c.key.endswith(ends, autoescape=True),
-                    c.link_key.endswith(ends, autoescape=True),
+                    (c.kind == lists) & c.key.in_(keys_for(conn, number, EBP)),
+                    c.link_key.in_(keys_for(conn, number, LOGISTICS)),
                 ),
+                c.is_current.is_(True),
             )
             .order_by(c.id.desc())
-        ).first()
+        ).all()
+        lst = next((r for r in candidates if r.kind == lists), None)
         if lst is not None:
             keys = [("order", lst.key), ("payment", lst.key), ("waybill", lst.link_key)]
         else:
-            found = select(c.kind, c.key).where(c.is_current.is_(True), c.key.endswith(ends, autoescape=True))
+            found = select(c.kind, c.key).where(
+                c.kind.in_(IMPORT_KINDS),
+                c.key.in_(keys_for(conn, number, EBP, LOGISTICS)),
+                c.is_current.is_(True),
+            )
             keys = [(r.kind, r.key) for r in conn.execute(found)]
         docs: dict[str, Any] = {"inventory": lst} if lst is not None else {}
         for kind, key in keys:
@@ -249,8 +256,11 @@ def parcel_rows(engine: Engine, number: str) -> tuple[dict[str, Any], Sequence[A
             after = conn.execute(
                 select(t.document)
                 .where(
-                    c.kind.in_([DocumentKind.CANCEL.value, DocumentKind.REFUND.value]),
-                    or_(c.key == lst.invt_no, c.key.startswith(f"{lst.invt_no}/", autoescape=True)),
+                    or_(
+                        (c.kind == DocumentKind.CANCEL.value) & (c.key == lst.invt_no),
+                        (c.kind == DocumentKind.REFUND.value)
+                        & key_starts(c.key, f"{lst.invt_no}/", engine.dialect.name),
+                    )
                 )
                 .order_by(c.id)
             ).all()

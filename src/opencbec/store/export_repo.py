@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from opencbec.export import documents as d
 from opencbec.export.state import ExportEffects, ExportState, XDoc, XIncoming
+from opencbec.store import numbers
 from opencbec.store.export_serialize import dump_document, load_document
 
 metadata = MetaData()
@@ -241,6 +242,7 @@ def apply(conn: Connection, effects: ExportEffects) -> None:
     new_ids = {doc.doc_id for doc in effects.new_docs}
     if effects.new_docs:
         conn.execute(export_document.insert(), [_row(doc) for doc in effects.new_docs])
+    numbers.record(conn, numbers.export_codes([*effects.new_docs, *effects.changed.values()]))
     for doc in effects.changed.values():
         if doc.doc_id not in new_ids:
             row = _row(doc)

@@ -100,6 +100,17 @@ def kind_is(kind: str) -> ColumnElement[bool]:
     return document.c.kind == literal(kind, String(16), literal_execute=True)
 
 
+#: The enterprise codes that begin stored keys (``store.numbers``, migration 0012): ``ebp`` for the
+#: platform of ``ebpCode/orderNo`` keys, ``logistics`` for the carrier of ``logisticsCode/logisticsNo``
+#: keys, so that a look-up by order or waybill number probes the key indexes once per code.
+party_code = Table(
+    "party_code",
+    metadata,
+    Column("role", String(16), primary_key=True),
+    Column("code", String(200), primary_key=True),
+)
+
+
 #: Append-only history of status changes.
 status_event = Table(
     "status_event",

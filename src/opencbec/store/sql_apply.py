@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Connection
 
 from opencbec.clearing.state import Effects
-from opencbec.store import bulk, risk_repo
+from opencbec.store import bulk, numbers, risk_repo
 from opencbec.store import schema as t
 from opencbec.store.codec import ZSTD, compress
 from opencbec.store.repository import OutboxRow
@@ -47,6 +47,7 @@ def write_effects(conn: Connection, effects: Effects, outbox: Sequence[OutboxRow
     )
     bulk.insert(conn, t.returned_line, RETURNED_COLUMNS, [(i, g, str(q)) for i, g, q in effects.returned])
     bulk.insert(conn, t.tax_note, TAX_COLUMNS, [tax_values(n) for n in effects.tax_notes])
+    numbers.record(conn, numbers.import_codes(effects.new_docs))
     risk_repo.apply(conn, effects.risk_records)
     insert_outbox(conn, outbox)
 

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Engine, func, or_, select
 
 from opencbec.store import schema as t
 from opencbec.store.keys import guid_is
+from opencbec.store.numbers import EBP, IMPORT_KINDS, LOGISTICS, keys_for
 from opencbec.store.repository import HistoryEntry, LedgerLine
 
 
@@ -18,11 +19,11 @@ class SqlQueries:
 
     def history(self, number: str) -> list[HistoryEntry]:
         c = t.document.c
-        like = f"%/{number}"
-        cond = or_(
-            c.key == number, c.key.like(like), c.invt_no == number, c.pre_no == number, guid_is(number)
-        )
         with self.engine.connect() as conn:
+            # the key itself, or an order or waybill number under any platform or carrier (``numbers``)
+            keys = keys_for(conn, number, EBP, LOGISTICS, whole=True)
+            keyed = c.kind.in_(IMPORT_KINDS) & c.key.in_(keys)
+            cond = or_(keyed, c.invt_no == number, c.pre_no == number, guid_is(number))
             docs = conn.execute(select(c.id, c.kind, c.key, c.guid, c.pre_no, c.invt_no).where(cond)).all()
             ids = [d.id for d in docs]
             by_id = {d.id: d for d in docs}

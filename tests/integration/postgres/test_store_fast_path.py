@@ -198,10 +198,25 @@ class ReferenceStore(SqlStore):
                 conn.execute(table.insert(), rows)
         if effects.changed_docs:
             _reference_update(conn, [doc_update(d) for d in effects.changed_docs.values()])
+        _reference_codes(conn, [doc_row(d) for d in effects.new_docs])
         risk_repo.apply(conn, effects.risk_records)
         self._save_counters(conn, counters)
         if watermark is not None:
             self._save_meta(conn, "watermark", watermark.isoformat())
+
+
+def _reference_codes(conn: Connection, docs: list[dict[str, Any]]) -> None:
+    """The platform and carrier codes of new documents' keys, each added once."""
+    wanted = set()
+    for doc in docs:
+        role = {"order": "ebp", "payment": "ebp", "inventory": "ebp", "waybill": "logistics"}.get(doc["kind"])
+        if role:
+            wanted.add((role, doc["key"].split("/")[0]))
+        if doc["link_key"]:
+            wanted.add(("logistics", doc["link_key"].split("/")[0]))
+    known = {(r.role, r.code) for r in conn.execute(select(t.party_code))}
+    for role, code in sorted(wanted - known):
+        conn.execute(t.party_code.insert().values(role=role, code=code))
 
 
 def test_a_cleared_run_stores_what_the_sqlalchemy_path_stored(
