@@ -96,7 +96,15 @@ def clear_command(
         raise fail(f"no such file or directory: {', '.join(missing)}")
     rate = _rate(inspection_rate)
     application = bootstrap.build(db, inspection_rate=rate, partner_wait_hours=partner_wait_hours, risk=risk)
-    count, total = _files(paths)
+    progress_bar = sys.stderr.isatty()
+    # the files are counted for the progress bar's total, or up to the number that decides the
+    # default of --workers; otherwise not at all (walking 16,855 files took 0.14 s before a run)
+    if progress_bar:
+        count, total = _files(paths)
+    elif not workers:
+        count, total = _files(paths, at_most=AUTO_WORKERS_FILES + 1)
+    else:
+        count, total = 0, 0
     clearer = bootstrap.batch_clearer(
         application,
         outbox,
@@ -106,7 +114,7 @@ def clear_command(
         verify_signatures=signatures is SignatureMode.VERIFY,
         workers=workers or auto_workers(count),
     )
-    if sys.stderr.isatty():
+    if progress_bar:
         columns = (TextColumn("clearing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("clear", total=total)
@@ -116,17 +124,24 @@ def clear_command(
     console.print(summary.line(), soft_wrap=True)
 
 
+#: Files over which ``cbec clear`` uses both cores when ``--workers`` is not given.
+AUTO_WORKERS_FILES = 64
+
+
 def auto_workers(files: int) -> int:
     """Processes for ``cbec clear`` when not given: both cores on real work, one on a few files."""
-    return 2 if (os.cpu_count() or 1) >= 2 and files > 64 else 1
+    return 2 if (os.cpu_count() or 1) >= 2 and files > AUTO_WORKERS_FILES else 1
 
 
-def _files(paths: list[Path]) -> tuple[int, int]:
-    """How many files ``cbec clear`` will read and their bytes (counted, not kept: flat memory)."""
+def _files(paths: list[Path], at_most: int | None = None) -> tuple[int, int]:
+    """How many files ``cbec clear`` will read and their bytes (counted, not kept: flat memory),
+    counting no further than ``at_most`` files when given."""
     from opencbec.service.batch_clear import input_files
 
     count = total = 0
     for path in input_files(paths):
+        if at_most is not None and count >= at_most:
+            break
         count += 1
         total += path.stat().st_size
     return count, total

@@ -232,3 +232,31 @@ def test_the_partner_wait_is_configurable(tmp_path: Path) -> None:
     )
     assert "[Code:9001;" in status.output
     assert "payment not received" in status.output
+
+
+@pytest.mark.parametrize(("files", "expected"), [(64, 1), (65, 2)])
+def test_the_default_workers_follow_the_file_count_without_counting_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int, expected: int
+) -> None:
+    import opencbec.cli as cli
+    from opencbec import bootstrap
+
+    inbox = tmp_path / "in"
+    for n in range((files + 3) // 4):
+        write_parcel(inbox, f"p{n:03d}", make_parcel())
+    for extra in sorted(inbox.iterdir())[files:]:
+        extra.unlink()
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    chosen: list[int] = []
+    real = bootstrap.batch_clearer
+
+    def spy(*args: object, **kwargs: object) -> object:
+        chosen.append(int(kwargs["workers"]))  # type: ignore[call-overload]
+        return real(*args, **{**kwargs, "workers": 1})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bootstrap, "batch_clearer", spy)
+    assert "messages" in clear(tmp_path, inbox)
+    assert chosen == [expected]
+    counted = cli._files([inbox], at_most=cli.AUTO_WORKERS_FILES + 1)
+    assert counted[0] == min(files, 65)
+    assert counted[1] == sum(p.stat().st_size for p in sorted(inbox.iterdir())[:65])
