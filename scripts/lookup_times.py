@@ -3,7 +3,7 @@
     .venv/bin/python scripts/lookup_times.py DB [NUMBER ...] [--repeat N]
 
 Opens DB (a SQLite path or a database URL; opening runs any pending migration, and the time it
-takes is printed), then times the officers' history of each NUMBER (``cbec history``) and the rows
+takes is printed), then times the officers' history of each NUMBER (``cbec status``) and the rows
 of the parcel view (``GET /v1/officer/parcels/{number}``), ``--repeat`` times each: the fastest and
 the median. Without NUMBERs it takes the order number, waybill number and list number of the list
 in the middle of the document table. Run it on a copy: the migration changes the file.
