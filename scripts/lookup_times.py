@@ -6,7 +6,9 @@ Opens DB (a SQLite path or a database URL; opening runs any pending migration, a
 takes is printed), then times the officers' history of each NUMBER (``cbec status``) and the rows
 of the parcel view (``GET /v1/officer/parcels/{number}``), ``--repeat`` times each: the fastest and
 the median. Without NUMBERs it takes the order number, waybill number and list number of the list
-in the middle of the document table. Run it on a copy: the migration changes the file.
+in the middle of the document table. Then it times the first page of the officers' document search
+(``GET /v1/officer/documents``) by that list's buyer, by status 500 with and without
+``kind=inventory``, and since that list was received. Run it on a copy: the migration changes the file.
 """
 
 from __future__ import annotations
@@ -19,20 +21,22 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from opencbec.api.document_search import DocumentSearch, search
 from opencbec.service.inspection import parcel_rows
 from opencbec.store import schema as t
 from opencbec.store.engine import make_engine
 from opencbec.store.sql import SqlStore
 
 
-def middle_list_numbers(engine: Engine) -> list[str]:
-    """The order, waybill and list numbers of the import list in the middle of the table."""
+def middle_list(engine: Engine) -> Any:
+    """The import list in the middle of the table (with a list number)."""
     c = t.document.c
-    lists = select(c.key, c.link_key, c.invt_no).where(c.kind == "inventory", c.invt_no.is_not(None))
+    lists = select(c.key, c.link_key, c.invt_no, c.buyer_id, c.received_at).where(
+        c.kind == "inventory", c.invt_no.is_not(None)
+    )
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(lists.subquery())).scalar_one()
-        row = conn.execute(lists.order_by(c.id).offset(count // 2).limit(1)).one()
-    return [row.key.partition("/")[2], row.link_key.partition("/")[2], row.invt_no]
+        return conn.execute(lists.order_by(c.id).offset(count // 2).limit(1)).one()
 
 
 def timed(look_up: Callable[[], Any], repeat: int) -> tuple[Any, list[float]]:
@@ -55,7 +59,10 @@ def main() -> None:
     engine = make_engine(args.db)
     print(f"open (with any migration): {time.perf_counter() - start:.2f} s")  # noqa: T201
     store = SqlStore(engine)
-    for number in args.numbers or middle_list_numbers(engine):
+    middle = middle_list(engine)
+    own = [middle.key.partition("/")[2], middle.link_key.partition("/")[2], middle.invt_no]
+    numbers = args.numbers or own
+    for number in numbers:
         looks: list[tuple[str, Callable[[], Any]]] = [
             ("history", lambda n=number: store.history(n)),
             ("parcel view rows", lambda n=number: parcel_rows(engine, n)),
@@ -65,6 +72,16 @@ def main() -> None:
             rows = len(result) if name == "history" else len(result[0]) + len(result[1])
             fastest, median = min(times) * 1000, statistics.median(times) * 1000
             print(f"{name} of {number}: {rows} rows; fastest {fastest:.1f} ms, median {median:.1f} ms")  # noqa: T201
+    searches = {
+        f"buyerId={middle.buyer_id}": DocumentSearch(buyer_id=middle.buyer_id),
+        "status=500": DocumentSearch(status="500"),
+        "status=500&kind=inventory": DocumentSearch(status="500", kind="inventory"),
+        f"since={middle.received_at.isoformat()}": DocumentSearch(since=middle.received_at),
+    }
+    for label, query in searches.items():
+        (rows, _), times = timed(lambda q=query: search(engine, q, 1, 50), args.repeat)
+        fastest, median = min(times) * 1000, statistics.median(times) * 1000
+        print(f"search {label}: {len(rows)} rows; fastest {fastest:.1f} ms, median {median:.1f} ms")  # noqa: T201
     engine.dispose()
 
 

@@ -29,4 +29,7 @@ def test_the_script_times_the_history_and_the_parcel_view(tmp_path: Path) -> Non
     assert out.startswith("open (with any migration): ")
     assert f"history of {middle.order.head.order_no}: {expected} rows; fastest " in out
     assert f"parcel view rows of {middle.waybill.head.logistics_no}: 4 rows; fastest " in out
-    assert out.count(" rows; fastest ") == 6  # two look-ups of three numbers
+    assert out.count(" rows; fastest ") == 10  # two look-ups of three numbers, four searches
+    assert "search status=500&kind=inventory: 0 rows" in out  # nothing inspected
+    # orders and lists carry the buyer (payments carry the payer): three parcels of one buyer
+    assert f"search buyerId={middle.inventory.head.buyer_id_number}: 6 rows; fastest " in out

@@ -24,18 +24,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
 
 from opencbec.api.auth import Officer, require_officer
 from opencbec.api.context import app_context
+from opencbec.api.document_search import DocumentSearch, search
 from opencbec.api.ops import metrics
 from opencbec.bootstrap import App
 from opencbec.clearing.inspection import InspectionRefusedError, ListNotFoundError, Outcome
-from opencbec.domain.documents import DocumentKind
 from opencbec.service.inspection import CUSTOMS_TZ, InspectionService, inspection_queue, parcel_rows
-from opencbec.store import schema as t
 from opencbec.store.audit_repo import AuditEntry, AuditLog
-from opencbec.store.numbers import EBP, IMPORT_KINDS, LOGISTICS, key_starts, keys_for
 
 router = APIRouter(prefix="/v1/officer", tags=["officers"])
 
@@ -122,58 +119,24 @@ def search_documents(
     page_size: PageSize = 50,
 ) -> dict[str, Any]:
     """Documents matching every filter given, newest first, paginated (times: Beijing unless zoned)."""
-    since, until = _naive(since, CUSTOMS_TZ), _naive(until, CUSTOMS_TZ)
-    c = t.document.c
-    engine = svc.app.engine
-    dialect = engine.dialect.name
-    stmt = select(*[col for col in t.document.c if col.name != "data"])
-    filters: dict[str, Any] = {}
-    if order_no:
-        stmt = stmt.where(c.kind.in_(IMPORT_KINDS) & c.key.in_(keys_for(engine, order_no, EBP, whole=True)))
-        filters["orderNo"] = order_no
-    if invt_no:
-        stmt = stmt.where(
-            or_(
-                c.invt_no == invt_no,
-                c.kind.in_(IMPORT_KINDS) & (c.key == invt_no),
-                (c.kind == DocumentKind.REFUND.value) & key_starts(c.key, f"{invt_no}/", dialect),
-            )
-        )
-        filters["invtNo"] = invt_no
-    if logistics_no:
-        waybills = keys_for(engine, logistics_no, LOGISTICS)
-        stmt = stmt.where(
-            or_(
-                c.link_key.in_(waybills),  # lists only carry a link
-                c.kind.in_(IMPORT_KINDS) & c.key.in_(waybills),
-            )
-        )
-        filters["logisticsNo"] = logistics_no
-    if kind:  # a literal, so that lists by status use their partial index (``schema.kind_is``)
-        stmt = stmt.where(t.kind_is(kind))
-        filters["kind"] = kind
-    for name, column, value in (("buyerId", c.buyer_id, buyer_id), ("status", c.status, status_)):
-        if value:
-            stmt = stmt.where(column == value)
-            filters[name] = value
-    if since:
-        stmt = stmt.where(c.received_at >= since)
-        filters["since"] = since.isoformat()
-    if until:
-        stmt = stmt.where(c.received_at < until)
-        filters["until"] = until.isoformat()
-    if current_only:
-        stmt = stmt.where(c.is_current.is_(True))
-    stmt = (
-        stmt.order_by(c.received_at.desc(), c.id.desc()).limit(page_size + 1).offset((page - 1) * page_size)
+    query = DocumentSearch(
+        order_no=order_no,
+        invt_no=invt_no,
+        logistics_no=logistics_no,
+        buyer_id=buyer_id,
+        kind=kind,
+        status=status_,
+        since=_naive(since, CUSTOMS_TZ),
+        until=_naive(until, CUSTOMS_TZ),
+        current_only=current_only,
     )
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    items = [_doc_summary(r) for r in rows[:page_size]]
+    rows, more = search(svc.app.engine, query, page, page_size)
+    filters = query.filters()
+    items = [_doc_summary(r) for r in rows]
     _audit(
         svc, officer, "documents.search", "search", {"filters": filters, "page": page, "results": len(items)}
     )
-    return {"page": page, "pageSize": page_size, "hasMore": len(rows) > page_size, "items": items}
+    return {"page": page, "pageSize": page_size, "hasMore": more, "items": items}
 
 
 @router.get("/parcels/{number}")

@@ -1,0 +1,94 @@
+"""The officers' document search (``GET /v1/officer/documents``): every filter given, newest first.
+
+The look-ups by number go through the key indexes (``store.numbers``). The other filters do not all
+have an index of their own: a search by ``buyerId`` alone, by ``status`` without ``kind=inventory``,
+or by received time alone reads the whole document table (docs/operations.md gives the times;
+``scripts/lookup_times.py`` measures them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Row, Select, or_, select
+
+from opencbec.domain.documents import DocumentKind
+from opencbec.store import schema as t
+from opencbec.store.numbers import EBP, IMPORT_KINDS, LOGISTICS, key_starts, keys_for
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSearch:
+    """The filters of a search (times naive, Beijing time)."""
+
+    order_no: str | None = None
+    invt_no: str | None = None
+    logistics_no: str | None = None
+    buyer_id: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    current_only: bool = True
+
+    def filters(self) -> dict[str, Any]:
+        """The filters given, by their API names (for the audit log)."""
+        named: dict[str, Any] = {
+            "orderNo": self.order_no,
+            "invtNo": self.invt_no,
+            "logisticsNo": self.logistics_no,
+            "kind": self.kind,
+            "buyerId": self.buyer_id,
+            "status": self.status,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {name: value for name, value in named.items() if value}
+
+    def statement(self, engine: Engine) -> Select[Any]:
+        """The rows' statement (every column but the document's content), newest first."""
+        c = t.document.c
+        stmt = select(*[col for col in t.document.c if col.name != "data"])
+        if self.order_no:
+            keys = keys_for(engine, self.order_no, EBP, whole=True)
+            stmt = stmt.where(c.kind.in_(IMPORT_KINDS) & c.key.in_(keys))
+        if self.invt_no:
+            prefix = key_starts(c.key, f"{self.invt_no}/", engine.dialect.name)
+            stmt = stmt.where(
+                or_(
+                    c.invt_no == self.invt_no,
+                    c.kind.in_(IMPORT_KINDS) & (c.key == self.invt_no),
+                    (c.kind == DocumentKind.REFUND.value) & prefix,
+                )
+            )
+        if self.logistics_no:
+            waybills = keys_for(engine, self.logistics_no, LOGISTICS)
+            stmt = stmt.where(
+                or_(
+                    c.link_key.in_(waybills),  # lists only carry a link
+                    c.kind.in_(IMPORT_KINDS) & c.key.in_(waybills),
+                )
+            )
+        if self.kind:  # a literal, so that lists by status use their partial index (``schema.kind_is``)
+            stmt = stmt.where(t.kind_is(self.kind))
+        if self.buyer_id:
+            stmt = stmt.where(c.buyer_id == self.buyer_id)
+        if self.status:
+            stmt = stmt.where(c.status == self.status)
+        if self.since:
+            stmt = stmt.where(c.received_at >= self.since)
+        if self.until:
+            stmt = stmt.where(c.received_at < self.until)
+        if self.current_only:
+            stmt = stmt.where(c.is_current.is_(True))
+        return stmt.order_by(c.received_at.desc(), c.id.desc())
+
+
+def search(engine: Engine, query: DocumentSearch, page: int, page_size: int) -> tuple[list[Row[Any]], bool]:
+    """Page ``page`` (from 1) of ``page_size`` rows, and whether more follow."""
+    stmt = query.statement(engine).limit(page_size + 1).offset((page - 1) * page_size)
+    with engine.connect() as conn:
+        rows = list(conn.execute(stmt).all())
+    return rows[:page_size], len(rows) > page_size
