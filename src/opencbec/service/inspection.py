@@ -220,6 +220,7 @@ def parcel_rows(engine: Engine, number: str) -> tuple[dict[str, Any], Sequence[A
     c = t.document.c
     lists = DocumentKind.INVENTORY.value
     with engine.connect() as conn:
+        platforms, carriers = keys_for(conn, number, EBP), keys_for(conn, number, LOGISTICS)
         # each term served by an index of its own; only lists carry a list number or a waybill link
         # (a kind outside the terms would lead SQLite to read every list by the kind instead)
         candidates = conn.execute(
@@ -227,8 +228,8 @@ def parcel_rows(engine: Engine, number: str) -> tuple[dict[str, Any], Sequence[A
             .where(
                 or_(
                     c.invt_no == number,
-                    (c.kind == lists) & c.key.in_(keys_for(conn, number, EBP)),
-                    c.link_key.in_(keys_for(conn, number, LOGISTICS)),
+                    (c.kind == lists) & c.key.in_(platforms),
+                    c.link_key.in_(carriers),
                 ),
                 c.is_current.is_(True),
             )
@@ -240,7 +241,7 @@ def parcel_rows(engine: Engine, number: str) -> tuple[dict[str, Any], Sequence[A
         else:
             found = select(c.kind, c.key).where(
                 c.kind.in_(IMPORT_KINDS),
-                c.key.in_(keys_for(conn, number, EBP, LOGISTICS)),
+                c.key.in_([*platforms, *carriers]),
                 c.is_current.is_(True),
             )
             keys = [(r.kind, r.key) for r in conn.execute(found)]
