@@ -7,8 +7,9 @@ takes is printed), then times the officers' history of each NUMBER (``cbec statu
 of the parcel view (``GET /v1/officer/parcels/{number}``), ``--repeat`` times each: the fastest and
 the median. Without NUMBERs it takes the order number, waybill number and list number of the list
 in the middle of the document table. Then it times the first page of the officers' document search
-(``GET /v1/officer/documents``) by that list's buyer, by status 500 with and without
-``kind=inventory``, and since that list was received. Run it on a copy: the migration changes the file.
+(``GET /v1/officer/documents``) with no filter, by that list's buyer (alone and since the list was
+received), by kind, by status 500 with and without ``kind=inventory``, and since and until that list
+was received. Run it on a copy: the migration changes the file.
 """
 
 from __future__ import annotations
@@ -73,10 +74,16 @@ def main() -> None:
             fastest, median = min(times) * 1000, statistics.median(times) * 1000
             print(f"{name} of {number}: {rows} rows; fastest {fastest:.1f} ms, median {median:.1f} ms")  # noqa: T201
     searches = {
+        "no filter (the first page)": DocumentSearch(),
         f"buyerId={middle.buyer_id}": DocumentSearch(buyer_id=middle.buyer_id),
+        f"buyerId={middle.buyer_id}&since={middle.received_at.isoformat()}": DocumentSearch(
+            buyer_id=middle.buyer_id, since=middle.received_at
+        ),
+        "kind=order": DocumentSearch(kind="order"),
         "status=500": DocumentSearch(status="500"),
         "status=500&kind=inventory": DocumentSearch(status="500", kind="inventory"),
         f"since={middle.received_at.isoformat()}": DocumentSearch(since=middle.received_at),
+        f"until={middle.received_at.isoformat()}": DocumentSearch(until=middle.received_at),
     }
     for label, query in searches.items():
         (rows, _), times = timed(lambda q=query: search(engine, q, 1, 50), args.repeat)

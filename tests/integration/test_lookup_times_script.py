@@ -29,7 +29,9 @@ def test_the_script_times_the_history_and_the_parcel_view(tmp_path: Path) -> Non
     assert out.startswith("open (with any migration): ")
     assert f"history of {middle.order.head.order_no}: {expected} rows; fastest " in out
     assert f"parcel view rows of {middle.waybill.head.logistics_no}: 4 rows; fastest " in out
-    assert out.count(" rows; fastest ") == 10  # two look-ups of three numbers, four searches
+    assert out.count(" rows; fastest ") == 14  # two look-ups of three numbers, eight searches
+    assert "search no filter (the first page): 12 rows; fastest " in out  # three parcels' documents
+    assert "search kind=order: 3 rows; fastest " in out
     assert "search status=500&kind=inventory: 0 rows" in out  # nothing inspected
     # orders and lists carry the buyer (payments carry the payer): three parcels of one buyer
     assert f"search buyerId={middle.inventory.head.buyer_id_number}: 6 rows; fastest " in out

@@ -1,9 +1,10 @@
 """The officers' document search (``GET /v1/officer/documents``): every filter given, newest first.
 
-The look-ups by number go through the key indexes (``store.numbers``). The other filters do not all
-have an index of their own: a search by ``buyerId`` alone, by ``status`` without ``kind=inventory``,
-or by received time alone reads the whole document table (docs/operations.md gives the times;
-``scripts/lookup_times.py`` measures them).
+The look-ups by number go through the key indexes (``store.numbers``), a buyer through
+``ix_document_buyer``. Without a number or a buyer the search walks ``ix_document_received`` from the
+newest document (or from ``until``) and stops at the page's end; lists by status use their own index
+(``ix_document_list_status``). docs/operations.md gives the times, ``scripts/lookup_times.py``
+measures them.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, or_, select
 
 from opencbec.domain.documents import DocumentKind
 from opencbec.store import schema as t
 from opencbec.store.numbers import EBP, IMPORT_KINDS, LOGISTICS, key_starts, keys_for
+
+LISTS = DocumentKind.INVENTORY.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +74,8 @@ class DocumentSearch:
                     c.kind.in_(IMPORT_KINDS) & c.key.in_(waybills),
                 )
             )
-        if self.kind:  # a literal, so that lists by status use their partial index (``schema.kind_is``)
-            stmt = stmt.where(t.kind_is(self.kind))
+        if self.kind:
+            stmt = stmt.where(self._kind_term(engine))
         if self.buyer_id:
             stmt = stmt.where(c.buyer_id == self.buyer_id)
         if self.status:
@@ -84,6 +87,19 @@ class DocumentSearch:
         if self.current_only:
             stmt = stmt.where(c.is_current.is_(True))
         return stmt.order_by(c.received_at.desc(), c.id.desc())
+
+    def _kind_term(self, engine: Engine) -> ColumnElement[bool]:
+        """The kind filter: a literal, so that lists by status use their partial index
+        (``schema.kind_is``); on SQLite, when nothing else narrows the search, a term no index
+        serves. SQLite has no statistics of its own: given an index on the kind it would read every
+        document of the kind and sort them, where the time index stops at the page's end (a kind
+        with fewer documents than a page reads the index to its start). PostgreSQL weighs both.
+        """
+        assert self.kind is not None
+        narrowed = self.order_no or self.invt_no or self.logistics_no or self.buyer_id
+        if narrowed or engine.dialect.name != "sqlite" or (self.status and self.kind == LISTS):
+            return t.kind_is(self.kind)
+        return t.document.c.kind.concat("") == self.kind
 
 
 def search(engine: Engine, query: DocumentSearch, page: int, page_size: int) -> tuple[list[Row[Any]], bool]:

@@ -57,3 +57,40 @@ def test_the_enterprise_and_export_look_ups_by_number_use_indexes(world: World) 
         assert documents(engine, field, value, "330766K00Q")
     found = plans(engine, lambda: export_list_view(engine, head.logistics_no))
     assert not full_scans(found), found
+
+
+def test_the_officers_search_without_a_number_walks_the_time_or_buyer_index(world: World) -> None:
+    """The first page, a time window, a kind or a status walks the time index from the newest
+    document and stops at the page's end; a buyer is found through its index. None sorts the table."""
+    engine = world.store.engine
+    parcel = world.parcels[3]
+    buyer = parcel.inventory.head.buyer_id_number
+    since = "2024-06-01T00:00:00"
+    by_time: list[dict[str, str]] = [
+        {},
+        {"since": since},
+        {"until": "2099-01-01T00:00:00"},
+        {"kind": "order"},
+        {"kind": "waybill", "since": since},
+        {"status": "500"},
+    ]
+    for params in by_time:
+        found = plans(engine, lambda p=params: world.get("viewer", "/v1/officer/documents", **p))  # type: ignore[misc]
+        (search,) = [p for p in found if " document " in f"{p} "]
+        assert search.startswith(
+            (
+                "SCAN document USING INDEX ix_document_received",
+                "SEARCH document USING INDEX ix_document_received (received_at",
+            )
+        ), (params, search)
+        assert "TEMP B-TREE" not in search, (params, search)
+    found = plans(engine, lambda: world.get("viewer", "/v1/officer/documents", buyerId=buyer, since=since))
+    assert any("ix_document_buyer (buyer_id=?)" in p for p in found), found
+    assert not full_scans(found), found
+    items = world.get("viewer", "/v1/officer/documents", buyerId=buyer).json()["items"]
+    assert {i["kind"] for i in items} == {"order", "inventory"}
+    newest = world.get("viewer", "/v1/officer/documents").json()["items"]
+    times = [(i["receivedAt"], i["id"]) for i in newest]
+    assert times == sorted(times, reverse=True) and len(times) == 16
+    kinds = world.get("viewer", "/v1/officer/documents", kind="order").json()["items"]
+    assert len(kinds) == 4 and {i["kind"] for i in kinds} == {"order"}
