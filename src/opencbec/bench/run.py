@@ -43,6 +43,7 @@ def bench(
         "messages": traffic.messages,
         "documents": traffic.documents,
         "cpus": os.cpu_count(),
+        "cpu_model": cpu_model(),
         "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}",
     }
@@ -201,8 +202,8 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append(_online_row(r, "online_paced", f"offered at {r['online_paced_rate']:,} messages/s"))
     lines = [
         f"Measured {r['date']} by `cbec bench --parcels {r['parcels']}`: {r['parcels']:,} parcels = "
-        f"{r['messages']:,} messages, {r['documents']:,} documents; {r['cpus']} CPUs, {r['machine']}, "
-        f"Python {r['python']}.",
+        f"{r['messages']:,} messages, {r['documents']:,} documents; {r['cpus']} CPUs{_model(r)}, "
+        f"{r['machine']}, Python {r['python']}.",
         "",
         "| path | throughput | | notes |",
         "|---|---|---|---|",
@@ -253,3 +254,26 @@ def write(result: dict[str, Any], json_path: Path, markdown_path: Path | None) -
     json_path.write_text(json.dumps(out, indent=2, ensure_ascii=False))
     if markdown_path is not None:
         markdown_path.write_text(markdown(result), encoding="utf-8")
+
+
+def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str | None:
+    """The processor's model name and clock (``/proc/cpuinfo``), or ``platform.processor()``: a
+    table's figures are comparable with another's only on the same kind of processor."""
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return platform.processor() or None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():  # the first processor's
+        name, colon, value = line.partition(":")
+        if colon:
+            fields.setdefault(name.strip(), value.strip())
+    model = fields.get("model name") or platform.processor()
+    if not model:
+        return None
+    mhz = fields.get("cpu MHz")
+    return f"{model} at {float(mhz):,.0f} MHz" if mhz else model
+
+
+def _model(r: dict[str, Any]) -> str:
+    return f" ({r['cpu_model']})" if r.get("cpu_model") else ""

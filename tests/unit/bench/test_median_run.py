@@ -1,12 +1,13 @@
-"""The benchmark's batch row is the median of its runs, and the table shows every run."""
+"""The benchmark's batch row is the median of its runs, the table shows every run, and the processor."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from opencbec.bench.run import markdown, median_run
+from opencbec.bench.run import cpu_model, markdown, median_run
 
 
 def _run(seconds: float, rss: float) -> dict[str, Any]:
@@ -66,3 +67,19 @@ def test_the_table_row_names_every_run_only_when_there_were_several() -> None:
     assert "29.1 parcels/s" in row
     one = markdown({**base, **median_run([_run(34.4, 289.0)], "batch")})
     assert "median" not in one
+    assert "2 CPUs, Linux x86_64" in one  # a table from before the processor was recorded
+    named = markdown(
+        {**base, "cpu_model": "AMD EPYC at 2,596 MHz", **median_run([_run(34.4, 289.0)], "batch")}
+    )
+    assert "2 CPUs (AMD EPYC at 2,596 MHz), Linux x86_64, Python 3.11.7." in named
+
+
+def test_the_processor_is_read_from_cpuinfo(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2596.128\n\n"
+        "processor\t: 1\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2400.000\n"
+    )
+    assert cpu_model(cpuinfo) == "AMD EPYC at 2,596 MHz"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Some CPU\n")
+    assert cpu_model(cpuinfo) == "Some CPU"
