@@ -271,8 +271,10 @@ def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str | None:
     model = fields.get("model name") or platform.processor()
     if not model:
         return None
-    mhz = fields.get("cpu MHz")
-    return f"{model} at {float(mhz):,.0f} MHz" if mhz else model
+    try:
+        return f"{model} at {float(fields['cpu MHz']):,.0f} MHz"
+    except (KeyError, ValueError):  # no clock given, or not a number
+        return model
 
 
 def _model(r: dict[str, Any]) -> str:

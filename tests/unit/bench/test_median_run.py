@@ -83,3 +83,5 @@ def test_the_processor_is_read_from_cpuinfo(tmp_path: Path) -> None:
     assert cpu_model(cpuinfo) == "AMD EPYC at 2,596 MHz"
     cpuinfo.write_text("processor\t: 0\nmodel name\t: Some CPU\n")
     assert cpu_model(cpuinfo) == "Some CPU"
+    cpuinfo.write_text("model name\t: Some CPU\ncpu MHz\t\t: unknown\n")
+    assert cpu_model(cpuinfo) == "Some CPU"
