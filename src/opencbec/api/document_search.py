@@ -1,10 +1,10 @@
 """The officers' document search (``GET /v1/officer/documents``): every filter given, newest first.
 
-The look-ups by number go through the key indexes (``store.numbers``), a buyer through
-``ix_document_buyer``. Without a number or a buyer the search walks ``ix_document_received`` from the
-newest document (or from ``until``) and stops at the page's end; lists by status use their own index
-(``ix_document_list_status``). docs/operations.md gives the times, ``scripts/lookup_times.py``
-measures them.
+The look-ups by number go through the key indexes (``store.numbers``). Without a number the search
+walks ``ix_document_received`` from the newest document (or from ``until``) and stops at the page's
+end; lists by status use their own index (``ix_document_list_status``). A buyer has no index of its
+own (its random keys cost clearing too much, docs/performance.md): a search by buyer reads the table.
+docs/operations.md gives the times, ``scripts/lookup_times.py`` measures them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Row, Select, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, String, or_, select, type_coerce
 
 from opencbec.domain.documents import DocumentKind
 from opencbec.store import schema as t
@@ -86,7 +86,15 @@ class DocumentSearch:
             stmt = stmt.where(c.received_at < self.until)
         if self.current_only:
             stmt = stmt.where(c.is_current.is_(True))
-        return stmt.order_by(c.received_at.desc(), c.id.desc())
+        newest: ColumnElement[Any] = c.received_at
+        if self.buyer_id and engine.dialect.name == "sqlite" and not self._numbered():
+            # no index of buyers: the time index would be walked to its start for a buyer's few
+            # documents, slower than reading the table and sorting them (an expression it cannot serve)
+            newest = type_coerce(c.received_at, String).concat("")
+        return stmt.order_by(newest.desc(), c.id.desc())
+
+    def _numbered(self) -> bool:
+        return bool(self.order_no or self.invt_no or self.logistics_no)
 
     def _kind_term(self, engine: Engine) -> ColumnElement[bool]:
         """The kind filter: a literal, so that lists by status use their partial index
@@ -96,8 +104,7 @@ class DocumentSearch:
         with fewer documents than a page reads the index to its start). PostgreSQL weighs both.
         """
         assert self.kind is not None
-        narrowed = self.order_no or self.invt_no or self.logistics_no or self.buyer_id
-        if narrowed or engine.dialect.name != "sqlite" or (self.status and self.kind == LISTS):
+        if self._numbered() or engine.dialect.name != "sqlite" or (self.status and self.kind == LISTS):
             return t.kind_is(self.kind)
         return t.document.c.kind.concat("") == self.kind
 

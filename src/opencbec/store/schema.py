@@ -42,7 +42,7 @@ message = Table(
 
 
 def _present(name: str, column: str) -> Index:
-    """An index of the rows whose ``column`` has a value (migrations 0007, 0013)."""
+    """An index of the rows whose ``column`` has a value (migration 0007)."""
     where = text(f"{column} IS NOT NULL")
     return Index(name, column, sqlite_where=where, postgresql_where=where)
 
@@ -85,9 +85,8 @@ document = Table(
     # partial: import lists only, a quarter of the rows (migration 0009); see ``kind_is``
     Index("ix_document_list_status", "status", "app_time", sqlite_where=_LISTS, postgresql_where=_LISTS),
     _present("ix_document_order_no", "pre_no"),
-    # the officers' search: newest first, by time window, by buyer (migration 0013)
+    # the officers' search: newest first, by time window (migration 0013)
     Index("ix_document_received", "received_at", "id"),
-    _present("ix_document_buyer", "buyer_id"),
 )
 
 

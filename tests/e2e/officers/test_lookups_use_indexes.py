@@ -59,9 +59,10 @@ def test_the_enterprise_and_export_look_ups_by_number_use_indexes(world: World) 
     assert not full_scans(found), found
 
 
-def test_the_officers_search_without_a_number_walks_the_time_or_buyer_index(world: World) -> None:
-    """The first page, a time window, a kind or a status walks the time index from the newest
-    document and stops at the page's end; a buyer is found through its index. None sorts the table."""
+def test_the_officers_search_without_a_number_walks_the_time_index(world: World) -> None:
+    """The first page, a time window, a kind or a status walks the time index from the newest document
+    (or from ``until``) and stops at the page's end. None sorts the table. A buyer, with no index of
+    its own, reads the table and sorts the buyer's few documents rather than walk the whole index."""
     engine = world.store.engine
     parcel = world.parcels[3]
     buyer = parcel.inventory.head.buyer_id_number
@@ -84,9 +85,8 @@ def test_the_officers_search_without_a_number_walks_the_time_or_buyer_index(worl
             )
         ), (params, search)
         assert "TEMP B-TREE" not in search, (params, search)
-    found = plans(engine, lambda: world.get("viewer", "/v1/officer/documents", buyerId=buyer, since=since))
-    assert any("ix_document_buyer (buyer_id=?)" in p for p in found), found
-    assert not full_scans(found), found
+    found = plans(engine, lambda: world.get("viewer", "/v1/officer/documents", buyerId=buyer))
+    assert [p for p in found if " document " in f"{p} "] == ["SCAN document | USE TEMP B-TREE FOR ORDER BY"]
     items = world.get("viewer", "/v1/officer/documents", buyerId=buyer).json()["items"]
     assert {i["kind"] for i in items} == {"order", "inventory"}
     newest = world.get("viewer", "/v1/officer/documents").json()["items"]
