@@ -89,8 +89,8 @@ class DocumentSearch:
         newest: ColumnElement[Any] = c.received_at
         if self.buyer_id and engine.dialect.name == "sqlite" and not self._numbered():
             # no index of buyers: the time index would be walked to its start for a buyer's few
-            # documents, slower than reading the table and sorting them (an expression it cannot serve)
-            newest = type_coerce(c.received_at, String).concat("")
+            # documents, slower than reading the table and sorting them
+            newest = _unindexed(c.received_at)
         return stmt.order_by(newest.desc(), c.id.desc())
 
     def _numbered(self) -> bool:
@@ -106,7 +106,14 @@ class DocumentSearch:
         assert self.kind is not None
         if self._numbered() or engine.dialect.name != "sqlite" or (self.status and self.kind == LISTS):
             return t.kind_is(self.kind)
-        return t.document.c.kind.concat("") == self.kind
+        return _unindexed(t.document.c.kind) == self.kind
+
+
+def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``column`` as SQLite text concatenated with ``''``: the same value and order (SQLite keeps
+    times as fixed-width text), in an expression no index serves, so the planner cannot pick an
+    index of ``column`` for a filter or an order where another serves better."""
+    return type_coerce(column, String).concat("")
 
 
 def search(engine: Engine, query: DocumentSearch, page: int, page_size: int) -> tuple[list[Row[Any]], bool]:
