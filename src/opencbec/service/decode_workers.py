@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from opencbec.clearing.checks import own_checks
 from opencbec.domain.documents import DecodedMessage
@@ -56,6 +56,9 @@ STOP_SECONDS = 5.0
 ORPHAN_CHECK_SECONDS = 1.0
 #: What a worker's inbox gets when its task pipe closes without the word to stop.
 _GONE = "gone"
+#: Held while a worker writes an answer to the spool and while it removes the spool to end: an
+#: answer written just after the removal would be left behind.
+_SPOOL_WRITE = threading.Lock()
 #: The verifier of a worker process (set once by ``warm_up``).
 _WORKER_VERIFIER: Verifier | None = None
 
@@ -194,17 +197,31 @@ def _serve(
         if task is None:
             return
         if task is _GONE:  # the clearing process's end closed without a word: it was killed
-            shutil.rmtree(spool, ignore_errors=True)
-            return
+            _leave(spool)
         index, names = task
         try:
             items = decode_chunk([Path(name) for name in names], require_signature, limits)
             data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
-            (spool / f"{index}.pickle").write_bytes(data)
+            with _SPOOL_WRITE:  # not while the orphan watch removes the directory
+                (spool / f"{index}.pickle").write_bytes(data)
         except BaseException as exc:
-            answers.send(("failed", index, _portable(exc)))
+            answer: tuple[str, int, Any] = ("failed", index, _portable(exc))
+        else:
+            answer = ("ok", index, None)
+        try:
+            answers.send(answer)
+        except OSError:  # the clearing process's end of the pipe is closed: it was killed
+            _leave(spool)
+        if answer[0] != "ok":
             return
-        answers.send(("ok", index, None))
+
+
+def _leave(spool: Path | None) -> NoReturn:
+    """End the worker whose clearing process is gone, removing the spool directory it cannot."""
+    with _SPOOL_WRITE:
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+        os._exit(1)
 
 
 def _portable(exc: BaseException) -> tuple[BaseException | None, str]:
@@ -277,9 +294,7 @@ def _exit_with(pid: int, spool: Path | None) -> None:
         try:
             os.kill(pid, 0)
         except (ProcessLookupError, PermissionError):  # gone (or the pid now is another user's)
-            if spool is not None:
-                shutil.rmtree(spool, ignore_errors=True)
-            os._exit(1)
+            _leave(spool)
 
 
 def _receive(tasks: Connection, inbox: queue.SimpleQueue[Any]) -> None:
