@@ -15,8 +15,8 @@ wait in files, and nothing runs in the clearing process between two of its own r
 The spool directory is a new directory under ``spool_root`` (``decode_pool.spool_root_for``:
 ``OPENCBEC_DECODE_SPOOL``, else ``/dev/shm`` when it has room, else the system's temporary
 directory), removed when decoding ends, however it ends. A worker that dies or fails stops the run
-with an error naming it; a worker whose clearing process is gone ends itself and removes the spool
-directory (``warm_up``).
+with an error naming it; a worker whose clearing process is gone (seen by ``warm_up``'s watch, or
+because its answer cannot be sent) ends itself and removes the spool directory.
 """
 
 from __future__ import annotations
