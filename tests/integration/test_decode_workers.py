@@ -138,7 +138,8 @@ def test_a_worker_that_dies_stops_the_run_naming_it(tmp_path: Path) -> None:
 
 def test_a_worker_whose_answer_pipe_is_closed_removes_the_spool_and_ends(tmp_path: Path) -> None:
     """The clearing process killed while a worker decodes: its answer cannot be sent (broken pipe),
-    so the worker removes the spool directory, answer and all, and ends without a traceback."""
+    so the worker removes the spool directory, answer and all, and ends (the old worker died of the
+    ``BrokenPipeError`` and left the directory behind)."""
     paths = _messages(tmp_path / "in", 1)
     with DecodingWorkers(1, require_signature=False, limits=XmlLimits(), spool_root=str(tmp_path)) as pool:
         pool.workers[0].answers.close()  # the reading end, as a killed clearing process leaves it
