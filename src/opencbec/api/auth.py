@@ -9,9 +9,11 @@ there is no default. Missing or unknown credentials give 401, a principal of the
 too low a role 403.
 
 Verified tokens are cached per engine for at most :data:`CACHE_SECONDS` (by hash, never the token
-itself), so a request does not query ``api_credential``. :func:`revoke_token` empties the cache of
-its process at once; a token revoked by another process (``cbec token revoke``, another server
-worker) stops working there within :data:`CACHE_SECONDS`. Unknown tokens are not cached.
+itself), so a request does not query ``api_credential``; when that time is up the first request
+reads every cached token again in one query (per 500 tokens), not one query per token.
+:func:`revoke_token` empties the cache of its process at once; a token revoked, changed or deleted by
+another process (``cbec token revoke``, another server worker, an operator's SQL) stops working there
+within :data:`CACHE_SECONDS`. Unknown tokens are not cached.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -41,6 +43,8 @@ BOOTSTRAP_ADMIN = "bootstrap-admin"
 CACHE_SECONDS = 1.0
 #: At most this many verified tokens cached per engine (the oldest are dropped first).
 CACHE_SIZE = 10_000
+#: Cached tokens read again per query when the cache is refreshed.
+REFRESH_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,26 +126,58 @@ def revoke_token(engine: Engine, token: str) -> bool:
 
 
 class _TokenCache:
-    """Verified token hashes of one engine: ``digest -> (principal, monotonic expiry)``."""
+    """Verified token hashes of one engine (``digest -> principal``), all verified again together.
+
+    Every entry was read from ``api_credential`` at or after ``verified_at``; the entries are
+    trusted until ``verified_at + CACHE_SECONDS`` and then read again in one query (``refresh``),
+    not one query per token: a server answering thousands of enterprises re-reads their tokens in a
+    few queries a second instead of thousands.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: dict[str, tuple[Principal, float]] = {}
+        self.entries: dict[str, Principal] = {}
+        self.verified_at = float("-inf")  # monotonic time the last refresh began
         self.generation = 0  # bumped by forget(): a lookup begun before a revocation is not cached
 
     def get(self, digest: str) -> Principal | None:
-        hit = self.entries.get(digest)
-        if hit is None or hit[1] < time.monotonic():
+        if time.monotonic() - self.verified_at >= CACHE_SECONDS:
             return None
-        return hit[0]
+        return self.entries.get(digest)
 
-    def put(self, digest: str, principal: Principal, generation: int) -> None:
+    def refresh(self, engine: Engine) -> None:
+        """Read every cached token again (one query per ``REFRESH_CHUNK``) if the last read is stale."""
         with self.lock:
-            if generation != self.generation:
+            began = time.monotonic()
+            if began - self.verified_at < CACHE_SECONDS:
+                return
+            digests = list(self.entries)
+            found: dict[str, Principal] = {}
+            if digests:
+                ensure_api_tables(engine)
+                with engine.connect() as conn:
+                    for i in range(0, len(digests), REFRESH_CHUNK):
+                        chunk = digests[i : i + REFRESH_CHUNK]
+                        rows = conn.execute(
+                            select(credential).where(
+                                credential.c.token_hash.in_(chunk), credential.c.revoked.is_(False)
+                            )
+                        )
+                        for row in rows:
+                            principal = _principal(row)
+                            if principal is not None:
+                                found[row.token_hash] = principal
+            self.entries = {d: found[d] for d in digests if d in found}  # in the old order
+            self.verified_at = began
+
+    def put(self, digest: str, principal: Principal, generation: int, read_at: float) -> None:
+        """Cache ``principal``, read at ``read_at`` (not when a revocation or a refresh came after)."""
+        with self.lock:
+            if generation != self.generation or read_at < self.verified_at:
                 return
             if len(self.entries) >= CACHE_SIZE:
                 del self.entries[next(iter(self.entries))]
-            self.entries[digest] = (principal, time.monotonic() + CACHE_SECONDS)
+            self.entries[digest] = principal
 
     def forget(self) -> None:
         with self.lock:
@@ -181,13 +217,14 @@ def authenticate(engine: Engine, token: str, admin_token: str | None = None) -> 
         return None
     digest = token_hash(token)
     cache = _cache(engine)
+    cache.refresh(engine)
     hit = cache.get(digest)
     if hit is not None:
         return hit
-    generation = cache.generation
+    generation, read_at = cache.generation, time.monotonic()
     principal = _lookup(engine, digest)
     if principal is not None:
-        cache.put(digest, principal, generation)
+        cache.put(digest, principal, generation, read_at)
     return principal
 
 
@@ -199,6 +236,11 @@ def _lookup(engine: Engine, digest: str) -> Principal | None:
         ).first()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
+    return _principal(row)
+
+
+def _principal(row: Any) -> Principal | None:
+    """The principal of an ``api_credential`` row (None for a row of no known kind or role)."""
     if row.kind == "officer" and row.role in ROLES:
         return Officer(row.subject, row.role)
     if row.kind == "enterprise":

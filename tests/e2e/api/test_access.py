@@ -57,6 +57,45 @@ def test_a_token_revoked_by_another_process_stops_working_within_the_cache_bound
     assert api.get(EBP, "/v1/receipts").status_code == 401
 
 
+def test_cached_tokens_are_verified_again_together_in_one_query(api: Api) -> None:
+    """When the cache's time is up, the first request reads every cached token again in one query;
+    the other callers' requests then read nothing (before: one query per token and second)."""
+    from sqlalchemy import event
+
+    codes = [EBP, EBC, AGENT, LOGISTICS, PAY]
+    for code in codes:
+        api.token(code)
+        assert api.get(code, "/v1/receipts").status_code == 200  # verified, now cached
+    reads: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "api_credential" in statement:
+            reads.append(statement)
+
+    time.sleep(CACHE_SECONDS + 0.2)
+    event.listen(api.ctx.engine, "before_cursor_execute", note)
+    try:
+        for code in codes:
+            assert api.get(code, "/v1/receipts").status_code == 200
+    finally:
+        event.remove(api.ctx.engine, "before_cursor_execute", note)
+    assert len(reads) == 1 and " IN " in reads[0], reads
+
+
+def test_a_token_changed_by_another_process_takes_effect_within_the_cache_bound(api: Api) -> None:
+    """Not only a revocation: a token made an officer's (an operator's SQL) is read again too."""
+    token = api.tokens[EBP]
+    assert api.get(EBP, "/v1/receipts").status_code == 200  # verified, now cached
+    with api.ctx.engine.begin() as conn:
+        conn.execute(
+            update(credential)
+            .where(credential.c.token_hash == token_hash(token))
+            .values(kind="officer", subject="wang", role="viewer")
+        )
+    time.sleep(CACHE_SECONDS + 0.2)
+    assert api.get(EBP, "/v1/receipts").status_code == 403  # an officer now, not an enterprise
+
+
 def test_officers_may_not_use_the_enterprise_api(api: Api) -> None:
     response = api.client.get("/v1/receipts", headers={"Authorization": f"Bearer {api.tokens['officer']}"})
     assert response.status_code == 403
