@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from opencbec.api.auth import CACHE_SECONDS, issue_officer_token, revoke_token, token_hash
 from opencbec.store.api_repo import credential, inbox
@@ -60,8 +60,6 @@ def test_a_token_revoked_by_another_process_stops_working_within_the_cache_bound
 def test_cached_tokens_are_verified_again_together_in_one_query(api: Api) -> None:
     """When the cache's time is up, the first request reads every cached token again in one query;
     the other callers' requests then read nothing (before: one query per token and second)."""
-    from sqlalchemy import event
-
     codes = [EBP, EBC, AGENT, LOGISTICS, PAY]
     for code in codes:
         api.token(code)
