@@ -282,6 +282,18 @@ def bench_command(
             "--batch-runs", min=1, help="Run the 2-process SQLite batch this many times; report the median."
         ),
     ] = 1,
+    online_connections: Annotated[
+        int,
+        typer.Option("--online-connections", min=1, help="Connections of the closed-loop online run."),
+    ] = 32,
+    compare_connections: Annotated[
+        int,
+        typer.Option(
+            "--online-compare-connections",
+            min=0,
+            help="Also run the closed loop over this many connections, as the earlier tables did (0: not).",
+        ),
+    ] = 16,
 ) -> None:
     """Measure the parse floor, batch clearing and the online path on the same traffic."""
     from opencbec.bench.run import bench, write
@@ -295,6 +307,8 @@ def bench_command(
         single_process=single_process,
         large_parcels=large_parcels,
         batch_runs=batch_runs,
+        online_connections=online_connections,
+        compare_connections=compare_connections,
         log=err.print,
     )
     write(result, json_out, markdown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -50,7 +51,13 @@ def test_bench_writes_every_contracted_figure_and_the_markdown_table(tmp_path: P
     # the paced run offers 80 % of what the closed-loop run got through, and does not exceed it
     assert figures["online_paced_rate"] == round(figures["online_messages_per_s"] * 0.8)
     assert 0 < figures["online_paced_messages_per_s"] <= figures["online_paced_rate"] * 1.05
-    assert "offered at" in table.read_text()
+    assert "over 64 connections" in table.read_text()
+    # the closed loop over 32 connections, and over the earlier tables' 16 for comparison
+    assert figures["online_connections"] == 32
+    assert figures["online_compare_connections"] == 16
+    assert figures["online_compare_messages_per_s"] > 0
+    assert "as fast as 32 connections are answered" in table.read_text()
+    assert "as fast as 16 connections are answered" in table.read_text()
     workers = figures["batch_workers"]
     processes = "1 process" if workers == 1 else f"{workers} processes"
     assert f"| batch `cbec clear --workers {workers}`, SQLite, {processes} |" in table.read_text()
@@ -83,3 +90,12 @@ def test_bench_repeats_the_batch_row_and_reports_the_median_run(tmp_path: Path) 
     assert outcomes == {figures["batch_summary"].split("; ")[1]}
     assert "batch_1p_seconds" not in figures
     assert "the median of 3 runs" in table.read_text()
+
+
+def test_the_commands_defaults_are_the_benchmarks_connection_counts() -> None:
+    from opencbec.bench.run import CLOSED_LOOP_CONNECTIONS, EARLIER_CONNECTIONS
+    from opencbec.cli import bench_command
+
+    parameters = inspect.signature(bench_command).parameters
+    assert parameters["online_connections"].default == CLOSED_LOOP_CONNECTIONS
+    assert parameters["compare_connections"].default == EARLIER_CONNECTIONS
