@@ -283,7 +283,7 @@ class IntakeJournal:
     # -- reads ---------------------------------------------------------------------------------
     def _select(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Read through this thread's own connection, kept open: the backlog and the worker's polls
-        read many times a second, and opening a connection costs some fifty times the read. Each
+        read many times a second, and opening a connection costs some sixty times the read. Each
         read is its own read transaction (autocommit mode), so it sees every commit before it."""
         conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
         if conn is None:
