@@ -16,6 +16,18 @@ from opencbec.bench.online import OnlineResult, run_online
 from opencbec.bench.traffic import Traffic, cached_traffic
 from opencbec.store.engine import remove_sqlite_file
 
+#: The parse floor is the fastest of this many passes over the traffic. One pass, as until
+#: 2026-11-30, measured whatever the page cache and the machine's moment gave it (once 18.0 s,
+#: where the same code took 6.9–9.8 s that day), while the batch runs after it read the files warm.
+FLOOR_PASSES = 3
+#: The closed-loop online run's connections. Until 2026-11-30 it was 16, which left the server's
+#: two cores partly idle (its throughput was bounded by the round trip, not by the CPU; see
+#: docs/performance.md, "Where the time goes now", seventeenth session); 32 keep them busy with
+#: the acknowledgement p99 under 100 ms.
+CLOSED_LOOP_CONNECTIONS = 32
+#: The connections of the earlier tables' closed loop, run as well for comparison (``cbec bench``).
+EARLIER_CONNECTIONS = 16
+
 
 def bench(
     parcels: int,
@@ -26,7 +38,7 @@ def bench(
     single_process: bool = True,
     large_parcels: int | None = None,
     batch_runs: int = 1,
-    online_connections: int = 0,
+    online_connections: int = CLOSED_LOOP_CONNECTIONS,
     compare_connections: int = 0,
     log: Any = print,
 ) -> dict[str, Any]:
@@ -36,11 +48,10 @@ def bench(
     into a fresh file, and reports the median run (see :func:`median_run`); every run's time, peak
     RSS and summary line are kept under ``batch_runs``.
 
-    The closed-loop online run sends over ``online_connections`` connections (0:
-    :data:`CLOSED_LOOP_CONNECTIONS`); with ``compare_connections`` > 0 a second closed-loop run over
-    that many follows (``online_compare_*``), for comparison with tables made with that load.
+    The closed-loop online run sends over ``online_connections`` connections; with
+    ``compare_connections`` > 0 a second closed-loop run over that many follows
+    (``online_compare_*``), for comparison with tables made with that load.
     """
-    online_connections = online_connections or CLOSED_LOOP_CONNECTIONS
     work.mkdir(parents=True, exist_ok=True)
     log(f"traffic: {parcels:,} parcels (cached in {work})")
     traffic = cached_traffic(parcels, work)
@@ -108,16 +119,6 @@ def bench(
     return result
 
 
-#: The parse floor is the fastest of this many passes over the traffic. One pass, as until
-#: 2026-11-30, measured whatever the page cache and the machine's moment gave it (once 18.0 s,
-#: where the same code took 6.9–9.8 s that day), while the batch runs after it read the files warm.
-FLOOR_PASSES = 3
-#: The closed-loop online run's connections. Until 2026-11-30 it was 16, which left the server's
-#: two cores partly idle (its throughput was bounded by the round trip, not by the CPU; see
-#: docs/performance.md, "Online"); 32 keep them busy with the acknowledgement p99 under 100 ms.
-CLOSED_LOOP_CONNECTIONS = 32
-#: The connections of the earlier tables' closed loop, run as well for comparison (``cbec bench``).
-EARLIER_CONNECTIONS = 16
 #: The paced online run offers this share of the most the closed-loop run got through ...
 PACED_SHARE = 0.8
 #: ... over this many connections (enough that waiting for acknowledgements does not slow the pace).

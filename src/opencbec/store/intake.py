@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS intake (
 )
 """
 _VALUES = f"({', '.join('?' * len(COLUMNS))})"
-_INSERT = f"INSERT INTO intake ({', '.join(COLUMNS)}) VALUES {_VALUES}"
+_INSERT_INTO = f"INSERT INTO intake ({', '.join(COLUMNS)}) VALUES "
+_INSERT = _INSERT_INTO + _VALUES
 #: The most rows one multi-row ``INSERT`` carries (9 parameters a row, far below SQLite's limit).
 GROUP_INSERT_ROWS = 500
 _INSERT_AT = f"INSERT INTO intake (id, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})"
@@ -251,7 +252,7 @@ class IntakeJournal:
     @staticmethod
     def _append_group(conn: sqlite3.Connection, ops: list[_Op]) -> list[int]:
         """Insert the rows of ``ops`` (appends only) in one statement; their ids, in order."""
-        sql = f"INSERT INTO intake ({', '.join(COLUMNS)}) VALUES {', '.join([_VALUES] * len(ops))}"
+        sql = _INSERT_INTO + ", ".join([_VALUES] * len(ops))
         last = int(conn.execute(sql, [value for op in ops for value in op.payload]).lastrowid or 0)
         return list(range(last - len(ops) + 1, last + 1))
 

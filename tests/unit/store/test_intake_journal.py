@@ -59,7 +59,7 @@ def test_rows_committed_together_get_the_ids_of_their_own_rows(tmp_path: Path) -
     assert journal.count() == 40
 
 
-def test_a_group_with_a_reserved_id_keeps_every_row(tmp_path: Path) -> None:
+def test_a_reserved_id_between_appends_keeps_every_row(tmp_path: Path) -> None:
     path = tmp_path / "db-intake"
     journal = IntakeJournal(path)
     first = journal.append(_values(0))
