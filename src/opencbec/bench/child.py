@@ -7,18 +7,25 @@ pages the processes share are counted once per process, so the figure errs on th
 (``RUSAGE_CHILDREN``: the largest single process). To get the figure of exactly one command, the
 command runs under a small intermediate Python process (``python -m opencbec.bench.child CMD...``)
 whose only child tree it is; the intermediate prints the figure as its last line.
+
+The same sampler reads each process's CPU time (user and system, ``/proc/PID/stat``), kept as last
+seen: so a figure can fall short by what a process used in its last 50 ms. The command's own
+process (for ``cbec clear`` the clearing process) is reported apart from the others (its decoding
+workers, and the few milliseconds of ``multiprocessing``'s helper processes): which of them is busy
+the whole run tells where a faster run must save. Without ``/proc`` there are no CPU figures.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -33,6 +40,8 @@ class ChildRun:
     returncode: int
     stdout: str
     stderr: str
+    #: CPU seconds as ``{"command": {"user": u, "system": s}, "others": {...}}`` (empty without ``/proc``).
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def run_child(cmd: Sequence[str], env: dict[str, str] | None = None) -> ChildRun:
@@ -56,6 +65,7 @@ def run_child(cmd: Sequence[str], env: dict[str, str] | None = None) -> ChildRun
         figures["returncode"],
         "\n".join(lines[:-1]),
         done.stderr,
+        figures.get("cpu", {}),
     )
 
 
@@ -64,8 +74,9 @@ def main(argv: Sequence[str]) -> int:
     started = time.perf_counter()
     child = subprocess.Popen(list(argv))
     peak_tree = [0]
+    cpu: dict[int, tuple[float, float]] = {}
     stop = threading.Event()
-    sampler = threading.Thread(target=_sample, args=(child.pid, peak_tree, stop), daemon=True)
+    sampler = threading.Thread(target=_sample, args=(child.pid, peak_tree, cpu, stop), daemon=True)
     sampler.start()
     returncode = child.wait()
     seconds = time.perf_counter() - started
@@ -73,12 +84,35 @@ def main(argv: Sequence[str]) -> int:
     sampler.join()
     peak = max(peak_tree[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     sys.stdout.flush()
-    print(json.dumps({"seconds": seconds, "peak_rss_kb": peak, "returncode": returncode}))  # noqa: T201
+    figures = {
+        "seconds": seconds,
+        "peak_rss_kb": peak,
+        "returncode": returncode,
+        "cpu": cpu_split(child.pid, cpu),
+    }
+    print(json.dumps(figures))  # noqa: T201
     return 0
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory (kB) of ``pid`` and all its descendants, now; 0 without ``/proc``."""
+def cpu_split(pid: int, cpu: dict[int, tuple[float, float]]) -> dict[str, dict[str, float]]:
+    """``cpu`` (user and system seconds per process) as the command's own (``pid``) and the sum of
+    the others, rounded to 0.1 s; empty when nothing was sampled."""
+    if not cpu:
+        return {}
+    own = cpu.get(pid, (0.0, 0.0))
+    others = [times for p, times in cpu.items() if p != pid]
+    return {
+        "command": {"user": round(own[0], 1), "system": round(own[1], 1)},
+        "others": {
+            "user": round(sum(u for u, _ in others), 1),
+            "system": round(sum(s for _, s in others), 1),
+        },
+    }
+
+
+def tree_rss_kb(pid: int, cpu: dict[int, tuple[float, float]] | None = None) -> int:
+    """Resident memory (kB) of ``pid`` and all its descendants, now; 0 without ``/proc``. With
+    ``cpu``, each process's user and system CPU seconds so far are put there too."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
@@ -87,6 +121,8 @@ def tree_rss_kb(pid: int) -> int:
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
                     break
+            if cpu is not None:
+                cpu[p] = process_cpu(p)
             for task in (PROC / str(p) / "task").iterdir():
                 todo.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, ValueError):
@@ -94,9 +130,19 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
-def _sample(pid: int, peak: list[int], stop: threading.Event) -> None:
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds ``pid`` has used (``/proc/PID/stat``'s ``utime`` and ``stime``)."""
+    stat = (PROC / str(pid) / "stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return int(fields[11]) / _TICKS, int(fields[12]) / _TICKS
+
+
+def _sample(pid: int, peak: list[int], cpu: dict[int, tuple[float, float]], stop: threading.Event) -> None:
     while not stop.wait(0.05):
-        peak[0] = max(peak[0], tree_rss_kb(pid))
+        peak[0] = max(peak[0], tree_rss_kb(pid, cpu))
 
 
 if __name__ == "__main__":

@@ -141,6 +141,7 @@ def median_run(runs: list[dict[str, Any]], prefix: str) -> dict[str, Any]:
             "seconds": run[f"{prefix}_seconds"],
             "peak_rss_mb": run[f"{prefix}_peak_rss_mb"],
             "summary": run.get(f"{prefix}_summary", ""),
+            "cpu_s": run.get(f"{prefix}_cpu_s", {}),
         }
         for run in runs
     ]
@@ -176,6 +177,7 @@ def _batch(db: str, traffic: Traffic, floor_s: float, prefix: str, workers: int)
         f"{prefix}_peak_rss_mb": round(run.peak_rss_mb, 1),
         f"{prefix}_ratio_to_parse_floor": round(floor_s / run.seconds, 3) if floor_s else None,
         f"{prefix}_summary": run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "",
+        f"{prefix}_cpu_s": run.cpu,
         **database_size(db, parcels, prefix),
     }
 
@@ -217,7 +219,8 @@ def markdown(r: dict[str, Any]) -> str:
                 f"{r['large_messages_per_s']:,} messages/s",
                 f"peak RSS {r['large_peak_rss_mb']} MB (all processes), "
                 f"{r['large_rss_ratio']:.2f}× the figure for {r['parcels']:,} parcels"
-                + (f"; database {r['large_db_mb']:,} MB" if r.get("large_db_mb") is not None else ""),
+                + (f"; database {r['large_db_mb']:,} MB" if r.get("large_db_mb") is not None else "")
+                + cpu_note(r.get("large_cpu_s")),
             )
         )
     if "online_messages_per_s" in r:
@@ -261,6 +264,7 @@ def _batch_row(r: dict[str, Any], prefix: str, backend: str, workers: int) -> tu
     )
     if r.get(prefix + "_db_mb") is not None:
         notes += f"; database {r[prefix + '_db_mb']:,} MB ({r[prefix + '_db_kb_per_parcel']} KB a parcel)"
+    notes += cpu_note(r.get(prefix + "_cpu_s"))
     runs = r.get(prefix + "_runs") or []
     if len(runs) > 1:
         times = ", ".join(f"{run['seconds']:.1f}" for run in runs)
@@ -271,6 +275,18 @@ def _batch_row(r: dict[str, Any], prefix: str, backend: str, workers: int) -> tu
         f"{r[prefix + '_messages_per_s']:,} messages/s",
         notes,
     )
+
+
+def cpu_note(cpu: dict[str, dict[str, float]] | None) -> str:
+    """The CPU seconds of a batch run's processes (``bench.child``), for the table's notes: the
+    clearing process's and the sum of the others' (the decoding workers), each user + system."""
+    if not cpu:
+        return ""
+    own, others = cpu["command"], cpu["others"]
+    note = f"; CPU: clearing process {own['user'] + own['system']:.1f} s"
+    if others["user"] + others["system"] >= 1:
+        note += f", other processes {others['user'] + others['system']:.1f} s"
+    return note
 
 
 def write(result: dict[str, Any], json_path: Path, markdown_path: Path | None) -> None:

@@ -70,6 +70,10 @@ def test_bench_writes_every_contracted_figure_and_the_markdown_table(tmp_path: P
     assert f"database {figures['batch_db_mb']:,} MB ({figures['batch_db_kb_per_parcel']} KB a parcel)" in (
         table.read_text()
     )
+    # the clearing process's CPU (start-up alone is more than 0.3 s), sampled from /proc, in the row
+    own = figures["batch_cpu_s"]["command"]
+    assert own["user"] + own["system"] > 0.3
+    assert f"CPU: clearing process {own['user'] + own['system']:.1f} s" in table.read_text()
 
 
 def test_bench_repeats_the_batch_row_and_reports_the_median_run(tmp_path: Path) -> None:

@@ -30,9 +30,9 @@ def test_the_median_run_is_reported_whole_with_every_run_kept_in_order() -> None
     assert chosen["batch_peak_rss_mb"] == 289.0
     assert chosen["batch_summary"] == "run of 34.4 s"
     assert chosen["batch_runs"] == [
-        {"seconds": 37.4, "peak_rss_mb": 290.0, "summary": "run of 37.4 s"},
-        {"seconds": 33.1, "peak_rss_mb": 291.5, "summary": "run of 33.1 s"},
-        {"seconds": 34.4, "peak_rss_mb": 289.0, "summary": "run of 34.4 s"},
+        {"seconds": 37.4, "peak_rss_mb": 290.0, "summary": "run of 37.4 s", "cpu_s": {}},
+        {"seconds": 33.1, "peak_rss_mb": 291.5, "summary": "run of 33.1 s", "cpu_s": {}},
+        {"seconds": 34.4, "peak_rss_mb": 289.0, "summary": "run of 34.4 s", "cpu_s": {}},
     ]
 
 
