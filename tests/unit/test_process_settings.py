@@ -10,10 +10,11 @@ import pytest
 
 from opencbec.gc_tuning import COLLECT_ENV
 from opencbec.gc_tuning import ENV as GC_ENV
+from opencbec.service.decode_workers import HELPER_NICE_ENV
 from opencbec.store.engine import CACHE_ENV
 
 
-@pytest.mark.parametrize("variable", [GC_ENV, COLLECT_ENV, CACHE_ENV])
+@pytest.mark.parametrize("variable", [GC_ENV, COLLECT_ENV, CACHE_ENV, HELPER_NICE_ENV])
 def test_the_cbec_command_refuses_a_bad_setting(variable: str) -> None:
     done = subprocess.run(
         [sys.executable, "-c", "from opencbec.cli import main; main()", "--help"],

@@ -29,8 +29,9 @@ from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service.commit_groups import COMMIT_DOCUMENTS, CommitGroups
 from opencbec.service.core import clear_in_unit
-from opencbec.service.decode_pool import Decoded, Verifier, decoded_files
-from opencbec.service.outbox import write_files
+from opencbec.service.decode_pool import Decoded, Verifier, decoded_files, spool_root_for
+from opencbec.service.outbox import receipt_messages, write_files
+from opencbec.service.receipt_encoder import OutboxBehind, ReceiptEncoder
 from opencbec.store.repository import ClearingStore, MessageRow, OutboxRow
 from opencbec.store.serialize import forget_json
 
@@ -165,7 +166,16 @@ class BatchClearer:
         messages: list[MessageRow] = []
         rejections: list[OutboxRow] = []
         files = self._decoded(paths)
-        self._groups = CommitGroups(self.store, self.commit_documents, self._deliver_pending)
+        # with decoding workers, the receipts are encoded by a process of their own too
+        encoder = ReceiptEncoder(spool_root=spool_root_for(os.environ)) if self.workers > 1 else None
+        self._outbox = None if encoder is None else OutboxBehind(encoder)
+        self._groups = CommitGroups(
+            self.store,
+            self.commit_documents,
+            self._deliver_pending,
+            before_commit=None if self._outbox is None else self._outbox.before_commit,
+            on_abandon=None if self._outbox is None else self._outbox.abandon,
+        )
         self._collector = PacedCollection(self.collect_documents)
         try:
             self._collector.start()
@@ -227,8 +237,12 @@ class BatchClearer:
         finally:
             files.close()
             forget_json()
-            self._groups.close()
-            self._collector.stop()
+            try:
+                self._groups.close()
+            finally:
+                if encoder is not None:
+                    encoder.close()
+                self._collector.stop()
         self._deliver_pending()
         summary.outcomes.update(self.store.status_counts(after_document=last_before))
         summary.seconds = time.perf_counter() - started
@@ -255,8 +269,11 @@ class BatchClearer:
         last: bool = False,
     ) -> None:
         unit = self._groups.unit()
+        receipts = receipt_messages
+        if self._outbox is not None:  # receipts encoded by the encoder, the outbox written at commit
+            unit, receipts = self._outbox.hold(unit), self._outbox.receipts
         effects, outbox = clear_in_unit(
-            unit, batch, messages, rejections, watermark, self.rulebook, self.config, export_batch
+            unit, batch, messages, rejections, watermark, self.rulebook, self.config, export_batch, receipts
         )
         self._groups.cleared(len(batch) + len(export_batch), last=last)
         forget_json()  # serialisations remembered for documents of this batch that were not stored

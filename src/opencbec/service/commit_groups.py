@@ -61,11 +61,24 @@ class CommitBehind:
 class CommitGroups:
     """The transactions of a batch run: batches share one until it holds ``documents`` documents."""
 
-    def __init__(self, store: ClearingStore, documents: int, before_open: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: ClearingStore,
+        documents: int,
+        before_open: Callable[[], None],
+        *,
+        before_commit: Callable[[ExitStack, ClearingUnit], None] | None = None,
+        on_abandon: Callable[[], None] | None = None,
+    ) -> None:
         self.store = store
         self.documents = documents
         #: Called before a new transaction opens, once the previous one is committed (delivers receipts).
         self.before_open = before_open
+        #: Called with a full group's transaction and unit as it is handed over to be committed
+        #: (``receipt_encoder.OutboxBehind.before_commit`` registers its last writes there) ...
+        self.before_commit = before_commit
+        #: ... and when the open group is rolled back.
+        self.on_abandon = on_abandon
         self._commits = CommitBehind()
         self._open: ExitStack | None = None
         self._unit: ClearingUnit | None = None
@@ -86,12 +99,17 @@ class CommitGroups:
         group is full or this was the ``last`` batch."""
         self._held += documents
         if self._open is not None and (last or self._held >= self.documents):
-            transaction, self._open, self._unit = self._open, None, None
+            transaction, unit = self._open, self._unit
+            self._open, self._unit = None, None
+            if self.before_commit is not None and unit is not None:
+                self.before_commit(transaction, unit)
             self._commits.hand_over(transaction)
 
     def abandon(self, error: BaseException) -> None:
         """Roll back the open transaction because of ``error`` (raised by the caller afterwards)."""
         transaction, self._open, self._unit = self._open, None, None
+        if self.on_abandon is not None:
+            self.on_abandon()
         if transaction is None:
             return
         try:

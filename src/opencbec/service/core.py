@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from opencbec.clearing.config import ClearingConfig
@@ -17,6 +17,10 @@ from opencbec.store.repository import ClearingUnit, MessageRow, OutboxRow
 #: Lists past their deadline settled per step ahead of a batch (see ``_settle_expired``).
 EXPIRED_GROUP = 500
 
+#: A batch's receipt messages from its effects (``outbox.receipt_messages``, or rows whose bytes an
+#: encoding process gives later: ``receipt_encoder.OutboxBehind.receipts``).
+Receipts = Callable[[Effects], list[OutboxRow]]
+
 
 def clear_in_unit(
     unit: ClearingUnit,
@@ -27,6 +31,7 @@ def clear_in_unit(
     rulebook: RulebookLike,
     config: ClearingConfig,
     export_batch: Sequence[XIncoming] = (),
+    receipts: Receipts = receipt_messages,
 ) -> tuple[Effects, list[OutboxRow]]:
     """The clearing of one batch inside a clearing unit, shared by ``cbec clear`` and the API.
 
@@ -49,7 +54,7 @@ def clear_in_unit(
         xinc.message_id = renumber.get(xinc.message_id, xinc.message_id)
     floor = unit.watermark()
     watermark = max(watermark, floor or watermark)
-    effects, written = _clear_documents(unit, batch, watermark, floor, rulebook, config)
+    effects, written = _clear_documents(unit, batch, watermark, floor, rulebook, config, receipts)
     outbox = list(rejections)
     if export_batch:
         outbox += clear_export_in_unit(unit, export_batch, watermark)[1]
@@ -64,6 +69,7 @@ def _clear_documents(
     floor: datetime | None,
     rulebook: RulebookLike,
     config: ClearingConfig,
+    receipts: Receipts,
 ) -> tuple[Effects, list[OutboxRow]]:
     """Settle the expired lists, then clear ``batch`` and apply its effects and receipts.
 
@@ -72,12 +78,13 @@ def _clear_documents(
     closed there (the first at its last document's time), so that no state read holds more than
     about that many of them with their partners. Where batches close does not change outcomes.
     """
-    settled, concerned = _settle_expired(unit, batch, watermark, rulebook, config)
+    settled, concerned = _settle_expired(unit, batch, watermark, rulebook, config, receipts)
     if concerned > EXPIRED_GROUP and len(batch) > 1:
         first, second = batch[: len(batch) // 2], batch[len(batch) // 2 :]
         at = min(watermark, max(inc.received_at for inc in first))
-        early, written = _clear_documents(unit, first, max(at, floor or at), floor, rulebook, config)
-        effects, later = _clear_documents(unit, second, watermark, floor, rulebook, config)
+        at = max(at, floor or at)
+        early, written = _clear_documents(unit, first, at, floor, rulebook, config, receipts)
+        effects, later = _clear_documents(unit, second, watermark, floor, rulebook, config, receipts)
         effects.replays[:0] = early.replays
         return effects, [*settled, *written, *later]
     counters = unit.counters()
@@ -85,9 +92,9 @@ def _clear_documents(
         batch, watermark, config.partner_wait, counters, risk_history=config.risk is not None
     )
     effects = clear(batch, state, rulebook, config, watermark)
-    receipts = receipt_messages(effects)
-    unit.apply(effects, receipts, counters, None)
-    return effects, [*settled, *receipts]
+    rows = receipts(effects)
+    unit.apply(effects, rows, counters, None)
+    return effects, [*settled, *rows]
 
 
 def _settle_expired(
@@ -96,6 +103,7 @@ def _settle_expired(
     watermark: datetime,
     rulebook: RulebookLike,
     config: ClearingConfig,
+    receipts: Receipts,
 ) -> tuple[list[OutboxRow], int]:
     """Settle the lists whose deadline has passed by ``watermark`` and that ``batch`` does not
     concern, ``EXPIRED_GROUP`` at a time, in the unit's transaction; returns their receipts and
@@ -120,8 +128,8 @@ def _settle_expired(
         state.due_lists = reach.unconcerned(state.due_lists)
         concerned += found - len(state.due_lists)
         effects = clear((), state, rulebook, config, watermark)
-        receipts = receipt_messages(effects)
-        unit.apply(effects, receipts, counters, None)
-        outbox += receipts
+        rows = receipts(effects)
+        unit.apply(effects, rows, counters, None)
+        outbox += rows
         if found < EXPIRED_GROUP:
             return outbox, concerned

@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -58,9 +59,30 @@ ORPHAN_CHECK_SECONDS = 1.0
 _GONE = "gone"
 #: Held while a worker writes an answer to the spool and while it removes the spool to end: an
 #: answer written just after the removal would be left behind.
-_SPOOL_WRITE = threading.Lock()
+SPOOL_WRITE = threading.Lock()
+#: How much lower the CPU priority (``nice``) of ``cbec clear``'s helper processes is (the decoding
+#: workers and the receipt encoder), so that the clearing process, the one that sets the pace, gets
+#: a core when all want one (docs/performance.md, nineteenth session); ``OPENCBEC_HELPER_NICE`` sets it.
+HELPER_NICE = 10
+HELPER_NICE_ENV = "OPENCBEC_HELPER_NICE"
 #: The verifier of a worker process (set once by ``warm_up``).
 _WORKER_VERIFIER: Verifier | None = None
+
+
+def helper_nice(environ: Mapping[str, str] = os.environ) -> int:
+    """The helpers' ``nice`` increment: ``OPENCBEC_HELPER_NICE`` (0 to 19) or :data:`HELPER_NICE`."""
+    value = environ.get(HELPER_NICE_ENV, "").strip()
+    if not value:
+        return HELPER_NICE
+    if not value.isdigit() or int(value) > 19:
+        raise ValueError(f"{HELPER_NICE_ENV} must be a whole number from 0 to 19, like 10; got {value!r}")
+    return int(value)
+
+
+def lower_priority(nice: int) -> None:
+    """Lower this process's CPU priority by ``nice`` (a helper's first step)."""
+    if nice:
+        os.nice(nice)
 
 
 class DecodingWorkerError(RuntimeError):
@@ -94,13 +116,14 @@ class DecodingWorkers:
         self.workers: list[_Worker] = []
         self.submitted = 0
         self.taken = 0
+        nice, pid = helper_nice(), os.getpid()
         try:
             for number in range(count):
                 task_out, task_in = ctx.Pipe(duplex=False)
                 answer_out, answer_in = ctx.Pipe(duplex=False)
                 process = ctx.Process(  # type: ignore[attr-defined]
                     target=_serve,
-                    args=(task_out, answer_in, self.spool, require_signature, limits, verifier, os.getpid()),
+                    args=(task_out, answer_in, self.spool, require_signature, limits, verifier, pid, nice),
                     name=f"opencbec-decoder-{number}",
                     daemon=True,
                 )
@@ -160,12 +183,7 @@ class DecodingWorkers:
             with contextlib.suppress(OSError):
                 worker.tasks.send(None)
         for worker in self.workers:
-            worker.process.join(STOP_SECONDS)
-            if worker.process.is_alive():
-                worker.process.terminate()
-                worker.process.join(STOP_SECONDS)
-            worker.tasks.close()
-            worker.answers.close()
+            end_helper(worker.process, worker.tasks, worker.answers)
         shutil.rmtree(self.spool, ignore_errors=True)
 
     def __enter__(self) -> DecodingWorkers:
@@ -183,13 +201,14 @@ def _serve(
     limits: XmlLimits,
     verifier: Verifier | None,
     clearing_pid: int,
+    nice: int = 0,
 ) -> None:
     """A worker's life: decode each chunk sent, until told to stop or the clearing process is gone.
 
     A thread takes the tasks off the pipe as they come, so that the clearing process never waits
     to send one while the worker decodes.
     """
-    warm_up(verifier, clearing_pid, spool)
+    warm_up(verifier, clearing_pid, spool, nice)
     inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
     threading.Thread(target=_receive, args=(tasks, inbox), name="opencbec-decoder-inbox", daemon=True).start()
     while True:
@@ -197,34 +216,54 @@ def _serve(
         if task is None:
             return
         if task is _GONE:  # the clearing process's end closed without a word: it was killed
-            _leave(spool)
+            leave_orphaned(spool)
         index, names = task
-        try:
-            items = decode_chunk([Path(name) for name in names], require_signature, limits)
-            data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
-            with _SPOOL_WRITE:  # not while the orphan watch removes the directory
-                (spool / f"{index}.pickle").write_bytes(data)
-        except BaseException as exc:
-            answer: tuple[str, int, Any] = ("failed", index, _portable(exc))
-        else:
-            answer = ("ok", index, None)
-        try:
-            answers.send(answer)
-        except OSError:  # the clearing process's end of the pipe is closed: it was killed
-            _leave(spool)
-        if answer[0] != "ok":
+        paths = [Path(name) for name in names]
+        name = f"{index}.pickle"
+        if not answer_task(answers, spool, index, name, decode_chunk, paths, require_signature, limits):
             return
 
 
-def _leave(spool: Path | None) -> NoReturn:
+def end_helper(process: multiprocessing.process.BaseProcess, tasks: Connection, answers: Connection) -> None:
+    """Wait for a helper process told to stop (terminated if it does not), and close its pipes."""
+    process.join(STOP_SECONDS)
+    if process.is_alive():
+        process.terminate()
+        process.join(STOP_SECONDS)
+    tasks.close()
+    answers.close()
+
+
+def answer_task(
+    answers: Connection, spool: Path, index: int, name: str, work: Callable[..., Any], *args: Any
+) -> bool:
+    """Do task ``index`` of a helper process: ``work(*args)``'s result pickled into ``spool / name``,
+    then the outcome sent to the clearing process (``ok``, or ``failed`` with the error and its
+    traceback); False when it failed. A helper whose clearing process is gone ends here."""
+    try:
+        data = pickle.dumps(work(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        with SPOOL_WRITE:  # not while the orphan watch removes the directory
+            (spool / name).write_bytes(data)
+    except BaseException as exc:
+        answer: tuple[str, int, Any] = ("failed", index, portable_error(exc))
+    else:
+        answer = ("ok", index, None)
+    try:
+        answers.send(answer)
+    except OSError:  # the clearing process's end of the pipe is closed: it was killed
+        leave_orphaned(spool)
+    return answer[0] == "ok"
+
+
+def leave_orphaned(spool: Path | None) -> NoReturn:
     """End the worker whose clearing process is gone, removing the spool directory it cannot."""
-    with _SPOOL_WRITE:
+    with SPOOL_WRITE:
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
         os._exit(1)
 
 
-def _portable(exc: BaseException) -> tuple[BaseException | None, str]:
+def portable_error(exc: BaseException) -> tuple[BaseException | None, str]:
     """``exc`` (if it survives pickling) and its traceback, for the clearing process to raise."""
     text = traceback.format_exc()
     try:
@@ -235,10 +274,15 @@ def _portable(exc: BaseException) -> tuple[BaseException | None, str]:
 
 
 def _failure(worker: _Worker, number: int, detail: Any) -> BaseException:
-    """The worker's own exception (as ``concurrent.futures`` would raise it), with its traceback
-    as the cause; ``DecodingWorkerError`` when it could not travel."""
+    error = DecodingWorkerError(f"decoding worker {worker.process.name} failed on chunk {number}")
+    return helper_failure(error, detail)
+
+
+def helper_failure(error: RuntimeError, detail: Any) -> BaseException:
+    """A helper's own exception (as ``concurrent.futures`` would raise it), with ``error`` and the
+    helper's traceback as its cause; ``error`` with the traceback when the exception could not travel."""
     exc, text = detail if isinstance(detail, tuple) else (None, repr(detail))
-    cause = DecodingWorkerError(f"decoding worker {worker.process.name} failed on chunk {number}:\n{text}")
+    cause = type(error)(f"{error}:\n{text}")
     if isinstance(exc, BaseException):
         exc.__cause__ = cause
         return exc
@@ -269,8 +313,9 @@ def decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) 
     return out
 
 
-def warm_up(verifier: Verifier | None, clearing_pid: int, spool: Path | None = None) -> None:
-    """Load the schemas once per worker, before the first task, and keep its verifier.
+def warm_up(verifier: Verifier | None, clearing_pid: int, spool: Path | None = None, nice: int = 0) -> None:
+    """Lower the worker's priority by ``nice``, load the schemas once, before the first task, and
+    keep its verifier.
 
     A worker also ends itself when the clearing process is gone (killed: nobody would take its
     results), instead of decoding on as an orphan, and removes the ``spool`` directory the
@@ -279,22 +324,23 @@ def warm_up(verifier: Verifier | None, clearing_pid: int, spool: Path | None = N
     from opencbec.messages.schema import import_schema
 
     global _WORKER_VERIFIER
+    lower_priority(nice)
     _WORKER_VERIFIER = verifier
     tune_garbage_collector()
     threading.Thread(
-        target=_exit_with, args=(clearing_pid, spool), name="opencbec-orphan-watch", daemon=True
+        target=watch_clearing_process, args=(clearing_pid, spool), name="opencbec-orphan-watch", daemon=True
     ).start()
     import_schema(False)
     import_schema(True)
 
 
-def _exit_with(pid: int, spool: Path | None) -> None:
+def watch_clearing_process(pid: int, spool: Path | None) -> None:
     while True:
         time.sleep(ORPHAN_CHECK_SECONDS)
         try:
             os.kill(pid, 0)
         except (ProcessLookupError, PermissionError):  # gone (or the pid now is another user's)
-            _leave(spool)
+            leave_orphaned(spool)
 
 
 def _receive(tasks: Connection, inbox: queue.SimpleQueue[Any]) -> None:

@@ -27,7 +27,9 @@ from opencbec.store.serialize import document_classes, field_conversions, field_
 _FORMS: dict[type[Any], tuple[Callable[[Any], tuple[Any, ...]], Callable[[Sequence[Any]], Any]]] = {}
 
 
-def _form(cls: type[Any]) -> tuple[Callable[[Any], tuple[Any, ...]], Callable[[Sequence[Any]], Any]]:
+def record_form(cls: type[Any]) -> tuple[Callable[[Any], tuple[Any, ...]], Callable[[Sequence[Any]], Any]]:
+    """The getter of a record's field values (a tuple, in field order) and the maker of a record of
+    ``cls`` from them (decimals converted from text; a wrong count refused naming the class)."""
     form = _FORMS.get(cls)
     if form is None:
         names = tuple(f.name for f in fields(cls))
@@ -37,7 +39,8 @@ def _form(cls: type[Any]) -> tuple[Callable[[Any], tuple[Any, ...]], Callable[[S
     return form
 
 
-def _text(value: Any) -> str:
+def array_text(value: Any) -> str:
+    """orjson's ``default`` for the array form: a decimal as its text; anything else refused."""
     if type(value) is Decimal:
         return str(value)
     raise TypeError(f"no array form for a value of type {type(value).__name__}")
@@ -46,20 +49,20 @@ def _text(value: Any) -> str:
 def document_array(doc: Document) -> bytes:
     """``doc`` as ``[head values, [line values, ...]]`` (``[head values]`` without lines), JSON."""
     _agg, line_cls, head_cls = document_classes(doc.kind)
-    head = _form(head_cls)[0](doc.head)
+    head = record_form(head_cls)[0](doc.head)
     if line_cls is None:
-        return orjson.dumps((head,), default=_text)
-    get_line = _form(line_cls)[0]
+        return orjson.dumps((head,), default=array_text)
+    get_line = record_form(line_cls)[0]
     lines: list[Any] = getattr(doc, "lines")  # noqa: B009 (a document with lines)
-    return orjson.dumps((head, [get_line(line) for line in lines]), default=_text)
+    return orjson.dumps((head, [get_line(line) for line in lines]), default=array_text)
 
 
 def document_from_array(kind: DocumentKind, data: bytes) -> Document:
     """The document of ``kind`` that :func:`document_array` gave ``data`` for."""
     agg, line_cls, head_cls = document_classes(kind)
     parts = orjson.loads(data)
-    head = _form(head_cls)[1](parts[0])
+    head = record_form(head_cls)[1](parts[0])
     if line_cls is None:
         return agg(head=head)  # type: ignore[no-any-return]
-    make_line = _form(line_cls)[1]
+    make_line = record_form(line_cls)[1]
     return agg(head=head, lines=[make_line(x) for x in parts[1]])  # type: ignore[no-any-return]

@@ -39,6 +39,9 @@ class OutboxRow:
     guid: str
     xml: bytes
     id: int | None = None
+    #: ``xml`` already compressed for storage (``store.codec.ZSTD``), when it was encoded and
+    #: compressed elsewhere (``service.receipt_encoder``); ``xml`` is then empty.
+    packed: bytes | None = None
 
 
 @dataclass(slots=True)
@@ -67,6 +70,10 @@ class LedgerLine:
 
 class ClearingUnit(abc.ABC):
     """Reads and writes of one clearing batch, atomically."""
+
+    #: When set to a list, ``apply`` adds the outbox rows it is given there instead of writing them
+    #: (``receipt_encoder.OutboxBehind`` writes them, in that order, just before the commit).
+    held_outbox: list[OutboxRow] | None = None
 
     @abc.abstractmethod
     def counters(self) -> dict[str, int]:
@@ -110,7 +117,8 @@ class ClearingUnit(abc.ABC):
         counters: dict[str, int],
         watermark: datetime | None,
     ) -> None:
-        """Persist a batch's effects and receipts (committed when the unit closes)."""
+        """Persist a batch's effects and receipts (committed when the unit closes); the receipts are
+        added to ``held_outbox`` instead when it is set."""
 
 
 class ClearingStore(abc.ABC):

@@ -115,7 +115,10 @@ class SqlClearingUnit(ClearingUnit):
         counters: dict[str, int],
         watermark: datetime | None,
     ) -> None:
-        self.store.apply(self.conn, effects, outbox, counters, watermark)
+        held = self.held_outbox
+        self.store.apply(self.conn, effects, outbox if held is None else (), counters, watermark)
+        if held is not None:
+            held.extend(outbox)
 
 
 def _every_version(

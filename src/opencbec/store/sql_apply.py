@@ -53,10 +53,15 @@ def write_effects(conn: Connection, effects: Effects, outbox: Sequence[OutboxRow
 
 
 def insert_outbox(conn: Connection, outbox: Sequence[OutboxRow]) -> None:
-    """Store receipt messages to deliver, compressed (``outbox.xml_codec``)."""
+    """Store receipt messages to deliver, compressed (``outbox.xml_codec``; a row's ``packed``
+    bytes as they are)."""
     bulk.insert(
         conn,
         t.outbox,
         OUTBOX_COLUMNS,
-        [(o.message_type, o.receiver, o.guid, compress(o.xml), ZSTD, False) for o in outbox],
+        [(o.message_type, o.receiver, o.guid, _packed(o), ZSTD, False) for o in outbox],
     )
+
+
+def _packed(row: OutboxRow) -> bytes:
+    return compress(row.xml) if row.packed is None else row.packed
