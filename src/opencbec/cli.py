@@ -86,7 +86,8 @@ def clear_command(
         typer.Option(
             "--workers",
             min=0,
-            help="Processes at work: N > 1 decodes messages in N - 1 processes ahead of the clearing; "
+            help="Processes at work: N > 1 decodes messages in N - 1 processes ahead of the clearing "
+            "(and encodes receipts in one more); "
             "0 (default) uses 2 on a machine with 2 or more CPUs when there are over 64 files, else 1.",
         ),
     ] = 0,

@@ -4,22 +4,32 @@ transaction group written in order just before it commits, or not at all when it
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zstandard
 
+from opencbec.clearing.config import ClearingConfig
 from opencbec.clearing.state import Effects
+from opencbec.rules import shipped_rulebook
+from opencbec.service.batch_clear import BatchClearer
 from opencbec.service.commit_groups import CommitGroups
+from opencbec.service.decode_pool import SPOOL_ENV
 from opencbec.service.decode_workers import HELPER_NICE, HELPER_NICE_ENV, helper_nice
 from opencbec.service.outbox import encode_plan, plan_receipts, wire_plan
-from opencbec.service.receipt_encoder import OutboxBehind, ReceiptEncoder
+from opencbec.service.receipt_encoder import OutboxBehind, ReceiptEncoder, ReceiptEncoderError
 from opencbec.store.repository import OutboxRow
 from opencbec.store.sql import SqlStore, make_engine
+from tests.integration.test_cbec_clear import write_parcel
 from tests.parcels import Customs, buyer_id, make_parcel
+
+CONFIG = ClearingConfig(inspection_rate=Decimal(0))
 
 
 def _effects(parcels: int, seed: int = 0) -> Effects:
@@ -66,6 +76,31 @@ def test_a_failure_in_the_encoder_is_raised_with_its_traceback(tmp_path: Path) -
     finally:
         encoder.close()
     assert not list(tmp_path.iterdir())
+
+
+def test_an_encoder_that_dies_stops_the_run_naming_it(tmp_path: Path) -> None:
+    encoder = ReceiptEncoder(spool_root=str(tmp_path))
+    try:
+        assert encoder.process.pid is not None
+        os.kill(encoder.process.pid, signal.SIGKILL)
+        encoder.process.join(10)
+        with pytest.raises(
+            ReceiptEncoderError, match=rf"pid {encoder.process.pid}\) ended with exit code -9"
+        ):
+            encoder.submit([wire_plan(p) for p in plan_receipts(_effects(1))])  # its pipe is broken
+    finally:
+        encoder.close()
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_encoder_whose_clearing_process_is_gone_removes_its_spool_and_ends(tmp_path: Path) -> None:
+    """The task pipe closed without the word to stop, as a killed clearing process leaves it."""
+    encoder = ReceiptEncoder(spool_root=str(tmp_path))
+    encoder._tasks.close()
+    encoder.process.join(30)
+    assert encoder.process.exitcode == 1
+    assert not encoder.spool.exists()
+    encoder._answers.close()
 
 
 def test_the_encoder_runs_at_the_helpers_lower_priority(
@@ -144,3 +179,59 @@ def test_a_groups_outbox_is_written_in_order_when_it_commits_and_not_at_all_when
         assert [g for _i, _t, g, _x in _outbox(db)][len(written) :] == [r.guid for r in later]
     finally:
         encoder.close()
+
+
+class FailingStore(SqlStore):
+    """Fails reading the state of the ``fail_at``-th batch (a clearing error in the middle of a run)."""
+
+    def __init__(self, db: str, fail_at: int) -> None:
+        super().__init__(make_engine(db))
+        self.fail_at = fail_at
+        self.batches = 0
+
+    def load_state(self, *args: Any, **kwargs: Any) -> Any:
+        self.batches += 1
+        if self.batches == self.fail_at:
+            raise RuntimeError("the disk is full")
+        return super().load_state(*args, **kwargs)
+
+
+def _inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "in"
+    for i in range(6):
+        write_parcel(inbox, f"p{i}", make_parcel(prices=[Decimal("100")], buyer=buyer_id(60 + i)))
+    return inbox
+
+
+@pytest.mark.parametrize("fail_at", [None, 4])
+def test_a_run_with_workers_encodes_its_receipts_and_leaves_no_process_or_spool_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None
+) -> None:
+    spool_root = tmp_path / "spool"
+    spool_root.mkdir()
+    monkeypatch.setenv(SPOOL_ENV, str(spool_root))
+    db = str(tmp_path / "c.db")
+    store = FailingStore(db, fail_at) if fail_at else SqlStore(make_engine(db))
+    clearer = BatchClearer(
+        store, shipped_rulebook(), CONFIG, tmp_path / "out", batch_documents=4, commit_documents=8, workers=2
+    )
+    if fail_at is None:
+        summary = clearer.run([_inbox(tmp_path)])
+        assert summary.outcomes["inventory:800"] == 6
+        files = sorted((tmp_path / "out").glob("*.xml"))
+        assert len(files) == summary.receipts == len(_outbox(Path(db)))
+        for (_i, message_type, guid, xml), path in zip(_outbox(Path(db)), files, strict=True):
+            assert path.read_bytes() == xml and message_type in path.name and guid in path.name
+    else:
+        with pytest.raises(RuntimeError, match="the disk is full"):
+            clearer.run([_inbox(tmp_path)])
+        # the first group (two batches of four documents) is there with all its receipts, delivered;
+        # nothing of the second, which failed in its second batch
+        committed = _outbox(Path(db))
+        assert committed and len(list((tmp_path / "out").glob("*.xml"))) == len(committed)
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM document").fetchone() == (8,)
+            stored = {row[0] for row in conn.execute("SELECT guid FROM document")}
+        assert all(any(g.encode() in x for g in stored) for _i, t, _g, x in committed if t != "CEB816Message")
+    assert not list(spool_root.iterdir())
+    assert not multiprocessing.active_children()

@@ -279,7 +279,8 @@ def _batch_row(r: dict[str, Any], prefix: str, backend: str, workers: int) -> tu
 
 def cpu_note(cpu: dict[str, dict[str, float]] | None) -> str:
     """The CPU seconds of a batch run's processes (``bench.child``), for the table's notes: the
-    clearing process's and the sum of the others' (the decoding workers), each user + system."""
+    clearing process's and the sum of the others' (the decoding workers and the receipt encoder),
+    each user + system."""
     if not cpu:
         return ""
     own, others = cpu["command"], cpu["others"]
