@@ -32,7 +32,6 @@ from typing import Any
 from opencbec.clearing.state import Effects
 from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.service.decode_workers import (
-    SPOOL_WRITE,
     answer_task,
     end_helper,
     helper_failure,
@@ -77,8 +76,7 @@ class ReceiptEncoder:
     def submit(self, wires: Sequence[tuple[str, str, bytes]]) -> int:
         """Send the next task (wire forms of receipt messages); returns its number."""
         index = self.submitted
-        with SPOOL_WRITE:
-            (self.spool / f"{index}.task").write_bytes(pickle.dumps(list(wires), pickle.HIGHEST_PROTOCOL))
+        (self.spool / f"{index}.task").write_bytes(pickle.dumps(list(wires), pickle.HIGHEST_PROTOCOL))
         try:
             self._tasks.send(index)
         except OSError as exc:
