@@ -22,7 +22,7 @@ from opencbec.gc_tuning import collect_documents, tune_garbage_collector
 from opencbec.risk import cli as risk_cli
 from opencbec.service.batch_clear import BATCH_DOCUMENTS, BATCH_WEIGHT
 from opencbec.service.commit_groups import COMMIT_DOCUMENTS
-from opencbec.service.decode_workers import helper_nice
+from opencbec.service.helper_process import helper_nice
 from opencbec.store.engine import clearing_cache_mb, remove_sqlite_file
 
 app = typer.Typer(help="OpenCBEC: cross-border e-commerce customs clearance.", no_args_is_help=True)

@@ -21,7 +21,7 @@ from opencbec.rules import shipped_rulebook
 from opencbec.service.batch_clear import BatchClearer
 from opencbec.service.commit_groups import CommitGroups
 from opencbec.service.decode_pool import SPOOL_ENV
-from opencbec.service.decode_workers import HELPER_NICE, HELPER_NICE_ENV, helper_nice
+from opencbec.service.helper_process import HELPER_NICE, HELPER_NICE_ENV, helper_nice
 from opencbec.service.outbox import encode_plan, plan_receipts, wire_plan
 from opencbec.service.receipt_encoder import OutboxBehind, ReceiptEncoder, ReceiptEncoderError
 from opencbec.store.repository import OutboxRow

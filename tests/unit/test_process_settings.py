@@ -10,7 +10,7 @@ import pytest
 
 from opencbec.gc_tuning import COLLECT_ENV
 from opencbec.gc_tuning import ENV as GC_ENV
-from opencbec.service.decode_workers import HELPER_NICE_ENV
+from opencbec.service.helper_process import HELPER_NICE_ENV
 from opencbec.store.engine import CACHE_ENV
 
 

@@ -29,21 +29,25 @@ import queue
 import shutil
 import tempfile
 import threading
-import time
-import traceback
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from opencbec.clearing.checks import own_checks
 from opencbec.domain.documents import DecodedMessage
-from opencbec.gc_tuning import tune_garbage_collector
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service import record_pickle
 from opencbec.service.decoded import Decoded, Verifier, read_and_decode
+from opencbec.service.helper_process import (
+    answer_task,
+    end_helper,
+    helper_failure,
+    helper_nice,
+    leave_orphaned,
+    start_helper,
+)
 from opencbec.service.record_arrays import document_array
 from opencbec.store.serialize import document_json
 
@@ -51,38 +55,10 @@ from opencbec.store.serialize import document_json
 # registers it in both processes; this call (a no-op then) states the dependency
 record_pickle.register()
 
-#: How long ``close`` waits for a worker to end after asking it to, before it is terminated.
-STOP_SECONDS = 5.0
-#: How often a worker checks that the clearing process is still there.
-ORPHAN_CHECK_SECONDS = 1.0
 #: What a worker's inbox gets when its task pipe closes without the word to stop.
 _GONE = "gone"
-#: Held while a worker writes an answer to the spool and while it removes the spool to end: an
-#: answer written just after the removal would be left behind.
-SPOOL_WRITE = threading.Lock()
-#: How much lower the CPU priority (``nice``) of ``cbec clear``'s helper processes is (the decoding
-#: workers and the receipt encoder), so that the clearing process, the one that sets the pace, gets
-#: a core when all want one (docs/performance.md, nineteenth session); ``OPENCBEC_HELPER_NICE`` sets it.
-HELPER_NICE = 10
-HELPER_NICE_ENV = "OPENCBEC_HELPER_NICE"
 #: The verifier of a worker process (set once by ``warm_up``).
 _WORKER_VERIFIER: Verifier | None = None
-
-
-def helper_nice(environ: Mapping[str, str] = os.environ) -> int:
-    """The helpers' ``nice`` increment: ``OPENCBEC_HELPER_NICE`` (0 to 19) or :data:`HELPER_NICE`."""
-    value = environ.get(HELPER_NICE_ENV, "").strip()
-    if not value:
-        return HELPER_NICE
-    if not value.isdigit() or int(value) > 19:
-        raise ValueError(f"{HELPER_NICE_ENV} must be a whole number from 0 to 19, like 10; got {value!r}")
-    return int(value)
-
-
-def lower_priority(nice: int) -> None:
-    """Lower this process's CPU priority by ``nice`` (a helper's first step)."""
-    if nice:
-        os.nice(nice)
 
 
 class DecodingWorkerError(RuntimeError):
@@ -224,69 +200,9 @@ def _serve(
             return
 
 
-def end_helper(process: multiprocessing.process.BaseProcess, tasks: Connection, answers: Connection) -> None:
-    """Wait for a helper process told to stop (terminated if it does not), and close its pipes."""
-    process.join(STOP_SECONDS)
-    if process.is_alive():
-        process.terminate()
-        process.join(STOP_SECONDS)
-    tasks.close()
-    answers.close()
-
-
-def answer_task(
-    answers: Connection, spool: Path, index: int, name: str, work: Callable[..., Any], *args: Any
-) -> bool:
-    """Do task ``index`` of a helper process: ``work(*args)``'s result pickled into ``spool / name``,
-    then the outcome sent to the clearing process (``ok``, or ``failed`` with the error and its
-    traceback); False when it failed. A helper whose clearing process is gone ends here."""
-    try:
-        data = pickle.dumps(work(*args), protocol=pickle.HIGHEST_PROTOCOL)
-        with SPOOL_WRITE:  # not while the orphan watch removes the directory
-            (spool / name).write_bytes(data)
-    except BaseException as exc:
-        answer: tuple[str, int, Any] = ("failed", index, portable_error(exc))
-    else:
-        answer = ("ok", index, None)
-    try:
-        answers.send(answer)
-    except OSError:  # the clearing process's end of the pipe is closed: it was killed
-        leave_orphaned(spool)
-    return answer[0] == "ok"
-
-
-def leave_orphaned(spool: Path | None) -> NoReturn:
-    """End the worker whose clearing process is gone, removing the spool directory it cannot."""
-    with SPOOL_WRITE:
-        if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)
-        os._exit(1)
-
-
-def portable_error(exc: BaseException) -> tuple[BaseException | None, str]:
-    """``exc`` (if it survives pickling) and its traceback, for the clearing process to raise."""
-    text = traceback.format_exc()
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return None, text
-    return exc, text
-
-
 def _failure(worker: _Worker, number: int, detail: Any) -> BaseException:
     error = DecodingWorkerError(f"decoding worker {worker.process.name} failed on chunk {number}")
     return helper_failure(error, detail)
-
-
-def helper_failure(error: RuntimeError, detail: Any) -> BaseException:
-    """A helper's own exception (as ``concurrent.futures`` would raise it), with ``error`` and the
-    helper's traceback as its cause; ``error`` with the traceback when the exception could not travel."""
-    exc, text = detail if isinstance(detail, tuple) else (None, repr(detail))
-    cause = type(error)(f"{error}:\n{text}")
-    if isinstance(exc, BaseException):
-        exc.__cause__ = cause
-        return exc
-    return cause
 
 
 def decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) -> list[Decoded]:
@@ -324,23 +240,10 @@ def warm_up(verifier: Verifier | None, clearing_pid: int, spool: Path | None = N
     from opencbec.messages.schema import import_schema
 
     global _WORKER_VERIFIER
-    lower_priority(nice)
     _WORKER_VERIFIER = verifier
-    tune_garbage_collector()
-    threading.Thread(
-        target=watch_clearing_process, args=(clearing_pid, spool), name="opencbec-orphan-watch", daemon=True
-    ).start()
+    start_helper(clearing_pid, spool, nice)
     import_schema(False)
     import_schema(True)
-
-
-def watch_clearing_process(pid: int, spool: Path | None) -> None:
-    while True:
-        time.sleep(ORPHAN_CHECK_SECONDS)
-        try:
-            os.kill(pid, 0)
-        except (ProcessLookupError, PermissionError):  # gone (or the pid now is another user's)
-            leave_orphaned(spool)
 
 
 def _receive(tasks: Connection, inbox: queue.SimpleQueue[Any]) -> None:

@@ -10,8 +10,8 @@ outbox rows, their ids and their bytes are those of encoding in the clearing pro
 group commits with its receipts or not at all.
 
 Plans and answers travel as files in a spool directory (``decode_pool.spool_root_for``); the pipes
-carry only their numbers, so neither process waits on the other to send (the decoding workers'
-design, ``decode_workers``). The process ends itself if the clearing process is killed, and a
+carry only their numbers, so neither process waits on the other to send (``helper_process``, which
+the decoding workers share). The process ends itself if the clearing process is killed, and a
 failure in it stops the run with its traceback.
 """
 
@@ -22,7 +22,6 @@ import os
 import pickle
 import shutil
 import tempfile
-import threading
 from collections.abc import Sequence
 from contextlib import ExitStack, suppress
 from multiprocessing.context import BaseContext
@@ -30,15 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from opencbec.clearing.state import Effects
-from opencbec.gc_tuning import tune_garbage_collector
-from opencbec.service.decode_workers import (
+from opencbec.service.helper_process import (
     answer_task,
     end_helper,
     helper_failure,
     helper_nice,
     leave_orphaned,
-    lower_priority,
-    watch_clearing_process,
+    start_helper,
 )
 from opencbec.service.outbox import encode_wire, plan_receipts, wire_plan
 from opencbec.store.codec import compress
@@ -124,11 +121,7 @@ def encode_task(wires: Sequence[tuple[str, str, bytes]]) -> list[bytes]:
 
 
 def _serve(tasks: Any, answers: Any, spool: Path, clearing_pid: int, nice: int) -> None:
-    lower_priority(nice)
-    tune_garbage_collector()
-    threading.Thread(
-        target=watch_clearing_process, args=(clearing_pid, spool), name="opencbec-orphan-watch", daemon=True
-    ).start()
+    start_helper(clearing_pid, spool, nice)
     while True:
         try:
             index = tasks.recv()
