@@ -14,12 +14,13 @@ from opencbec.domain.documents import MESSAGE_TYPE, DecodedMessage
 from opencbec.messages.encode import encode_message
 from opencbec.messages.errors import MessageRejected
 from opencbec.messages.safe_xml import XmlLimits
-from opencbec.service import decode_pool, decode_workers
+from opencbec.service import decode_pool
 from opencbec.service.decode_pool import SPOOL_ENV, decoded_files, rebuild_documents
 from opencbec.service.decode_workers import DecodingWorkerError, DecodingWorkers, decode_chunk
 from opencbec.service.decoded import read_and_decode
+from opencbec.store import record_arrays
 from opencbec.store.codec import ZSTD
-from opencbec.store.serialize import document_to_json
+from opencbec.store.record_arrays import LAYOUT
 from tests.parcels import make_parcel
 
 SENDER = BaseTransfer(cop_code="330766K00Q", cop_name="某报关行", dxp_mode="DXP", dxp_id="DXPENT0000000001")
@@ -171,7 +172,7 @@ def test_the_spool_goes_to_the_setting_else_to_shared_memory_with_room_else_the_
     assert decode_pool.spool_root_for({SPOOL_ENV: ""}) is None
 
 
-def test_documents_travel_as_json_and_arrays_only_when_they_read_back_equal(
+def test_documents_travel_as_their_array_form_only_when_they_read_back_equal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _messages(tmp_path / "in", 2)[:-1]
@@ -181,16 +182,16 @@ def test_documents_travel_as_json_and_arrays_only_when_they_read_back_equal(
         assert isinstance(item.result, DecodedMessage) and isinstance(here.result, DecodedMessage)
         assert item.result.documents == []
         assert item.kinds == tuple(d.kind.value for d in here.result.documents)
-        assert item.arrays is not None and len(item.arrays) == len(item.kinds)
-        if item is sent[0]:
-            item.arrays = None  # without the array form, rebuilt from the storage JSON
+        assert item.stored_json is not None and len(item.stored_json) == len(item.kinds)
+        assert all(text.startswith(f'["{LAYOUT}",') for text in item.stored_json)
         rebuild_documents(item)
-        assert item.kinds is None and item.arrays is None
+        assert item.kinds is None
         assert item.result == here.result
         with pytest.raises(ValueError, match="no documents to rebuild"):
             rebuild_documents(item)
-    # a document that would not read back equal travels whole
-    monkeypatch.setattr(decode_workers, "document_json", lambda doc: (document_to_json(doc), False))
+    # a document that would not read back equal travels whole, its stored text in the named form
+    monkeypatch.setattr(record_arrays, "exact_document", lambda doc: False)
     whole = decode_chunk(paths[:1], False, XmlLimits())[0]
     assert whole.kinds is None
+    assert whole.stored_json is not None and all(text.startswith("{") for text in whole.stored_json)
     assert whole.result == local[0].result

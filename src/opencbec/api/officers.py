@@ -17,7 +17,6 @@ Refused results (wrong status: 409, unknown list: 404) and role denials decided 
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, Literal
@@ -31,8 +30,10 @@ from opencbec.api.document_search import DocumentSearch, search
 from opencbec.api.ops import metrics
 from opencbec.bootstrap import App
 from opencbec.clearing.inspection import InspectionRefusedError, ListNotFoundError, Outcome
+from opencbec.domain.documents import DocumentKind
 from opencbec.service.inspection import CUSTOMS_TZ, InspectionService, inspection_queue, parcel_rows
 from opencbec.store.audit_repo import AuditEntry, AuditLog
+from opencbec.store.record_arrays import document_payload
 
 router = APIRouter(prefix="/v1/officer", tags=["officers"])
 
@@ -161,7 +162,7 @@ def parcel(
     history.sort(key=lambda h: h.at)
 
     def full(row: Any) -> dict[str, Any]:
-        return {**_doc_summary(row), "document": json.loads(row.data)}
+        return {**_doc_summary(row), "document": document_payload(DocumentKind(row.kind), row.data)}
 
     result = {
         "number": number,

@@ -19,7 +19,7 @@ from opencbec.store.codec import plain
 from opencbec.store.intake import IntakeJournal, JournalRow
 from opencbec.store.keys import guid_in
 from opencbec.store.numbers import EBP, LOGISTICS, key_starts, keys_for
-from opencbec.store.serialize import document_from_json
+from opencbec.store.record_arrays import document_from_data
 
 _CHUNK = 500
 
@@ -194,7 +194,7 @@ def documents(engine: Engine, field: str, value: str, caller: str) -> list[Docum
                 .order_by(d.id)
             ).all()
         visible = [
-            r for r in rows if may_read(document_from_json(DocumentKind(r.kind), r.data), r.sender, caller)
+            r for r in rows if may_read(document_from_data(DocumentKind(r.kind), r.data), r.sender, caller)
         ]
         by_key: dict[tuple[str, str], list[Any]] = {}
         for r in visible:

@@ -19,8 +19,8 @@ from opencbec.domain.documents import DecodedMessage, DocumentKind
 from opencbec.messages.safe_xml import XmlLimits
 from opencbec.service.decode_workers import DecodingWorkers
 from opencbec.service.decoded import Decoded, Verifier, read_and_decode
-from opencbec.service.record_arrays import document_from_array
-from opencbec.store.serialize import document_from_json, remember_json
+from opencbec.store.record_arrays import document_from_data
+from opencbec.store.serialize import remember_json
 
 #: Where the decoding workers' answers wait for the clearing process (a new directory under it,
 #: removed at the end); when unset, :data:`SHARED_MEMORY` if it has room, else the system's
@@ -109,8 +109,8 @@ def spool_root_for(environ: Mapping[str, str]) -> str | None:
 
 
 def _prepared(items: list[Decoded]) -> Iterator[Decoded]:
-    """Rebuild the documents that came as JSON, and hand the workers' storage JSON to the store's
-    serialiser (used when the documents are stored)."""
+    """Rebuild the documents that came as their stored text, and hand the workers' stored text to
+    the store's serialiser (used when the documents are stored)."""
     for item in items:
         if item.stored_json is not None and isinstance(item.result, DecodedMessage):
             if item.kinds is not None:
@@ -121,24 +121,18 @@ def _prepared(items: list[Decoded]) -> Iterator[Decoded]:
 
 
 def rebuild_documents(item: Decoded) -> None:
-    """Put back the documents of a message that travelled as their array form (``item.arrays``) or
-    their storage JSON (``item.kinds`` without arrays)."""
+    """Put back the documents of a message that travelled as their stored text (``item.kinds``
+    set; ``store.record_arrays``)."""
     result = item.result
     if not isinstance(result, DecodedMessage) or item.kinds is None or item.stored_json is None:
         raise ValueError(f"{item.path}: no documents to rebuild")
     if result.documents:
         raise ValueError(f"{item.path}: the documents are already there")
-    if item.arrays is not None:
-        result.documents = [
-            document_from_array(DocumentKind(kind), data)
-            for kind, data in zip(item.kinds, item.arrays, strict=True)
-        ]
-    else:
-        result.documents = [
-            document_from_json(DocumentKind(kind), text)
-            for kind, text in zip(item.kinds, item.stored_json, strict=True)
-        ]
-    item.kinds = item.arrays = None
+    result.documents = [
+        document_from_data(DocumentKind(kind), text)
+        for kind, text in zip(item.kinds, item.stored_json, strict=True)
+    ]
+    item.kinds = None
 
 
 def _chunks(paths: Iterable[Path], files: int, max_bytes: int) -> Iterator[tuple[list[Path], int]]:

@@ -48,8 +48,7 @@ from opencbec.service.helper_process import (
     leave_orphaned,
     start_helper,
 )
-from opencbec.service.record_arrays import document_array
-from opencbec.store.serialize import document_json
+from opencbec.store.record_arrays import document_data
 
 # decoded documents travel from the workers in their compact pickled form: importing record_pickle
 # registers it in both processes; this call (a no-op then) states the dependency
@@ -209,22 +208,22 @@ def decode_chunk(paths: list[Path], require_signature: bool, limits: XmlLimits) 
     """Runs in a worker: decode the files, serialise their documents for storage and run their
     own checks too, and compress the files' bytes for storage (work taken off the clearing process).
 
-    A message whose documents all read back equal from their storage JSON sends them only as that
-    JSON and their array form (``Decoded.kinds`` and ``arrays`` set, ``result.documents`` emptied):
-    pickling the documents cost the worker more than rebuilding them from the arrays costs the
-    clearing process (``decode_pool.rebuild_documents``).
+    A message whose documents all read back equal from their stored text sends them only as that
+    text, their array form (``store.record_arrays``; ``Decoded.kinds`` set, ``result.documents``
+    emptied): pickling the documents cost the worker more than rebuilding them from the arrays costs
+    the clearing process (``decode_pool.rebuild_documents``).
     """
     out = [read_and_decode(p, require_signature, limits, _WORKER_VERIFIER) for p in paths]
     for item in out:
         item.pack()
         result = item.result
         if isinstance(result, DecodedMessage):
-            serialised = [document_json(d) for d in result.documents]
-            item.stored_json = tuple(text for text, _exact in serialised)
-            item.checked = tuple(own_checks(d) for d in result.documents)
-            if result.documents and type(result.documents) is list and all(ok for _text, ok in serialised):
-                item.kinds = tuple(d.kind.value for d in result.documents)
-                item.arrays = tuple(document_array(d) for d in result.documents)
+            docs = result.documents
+            item.stored_json = tuple(map(document_data, docs))
+            item.checked = tuple(map(own_checks, docs))
+            # the array form is given only to documents that read back equal from it
+            if docs and type(docs) is list and all(text.startswith("[") for text in item.stored_json):
+                item.kinds = tuple(d.kind.value for d in docs)
                 result.documents = []
     return out
 

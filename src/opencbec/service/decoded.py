@@ -30,15 +30,15 @@ class Decoded:
     #: The file's bytes, compressed when ``codec`` says so (``pack``); ``raw()`` gives them as read.
     data: bytes
     result: DecodedMessage | MessageRejected
-    #: The storage JSON of each of ``result.documents``, when computed ahead in a worker.
+    #: The stored text of each of ``result.documents`` (``store.record_arrays``), when computed
+    #: ahead in a worker.
     stored_json: tuple[str, ...] | None = None
     #: The own checks (``checks.own_checks``) of each of ``result.documents``, when run ahead in a worker.
     checked: tuple[Failure | None, ...] | None = None
-    #: When set, ``result.documents`` travelled from the worker as their storage JSON only
-    #: (``stored_json``, known to read back equal) and are rebuilt from it, as these kinds.
+    #: When set, ``result.documents`` travelled from the worker as their stored text only
+    #: (``stored_json``, their array form, known to read back equal) and are rebuilt from it, as
+    #: these kinds.
     kinds: tuple[str, ...] | None = None
-    #: With ``kinds``: the documents in their array form (``record_arrays``), rebuilt from it.
-    arrays: tuple[bytes, ...] | None = None
     #: ``None``: ``data`` as read; ``ZSTD``: compressed (``store.codec``), stored so (``message.raw_codec``).
     codec: str | None = None
 

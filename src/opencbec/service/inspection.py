@@ -9,7 +9,6 @@ committed together or not at all.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from opencbec.store import schema as t
 from opencbec.store.api_repo import index_receipts
 from opencbec.store.audit_repo import AuditEntry, AuditLog
 from opencbec.store.numbers import EBP, IMPORT_KINDS, LOGISTICS, key_starts, keys_for
+from opencbec.store.record_arrays import document_payload
 from opencbec.store.rows import stored_doc
 from opencbec.store.sql import SqlStore
 
@@ -186,7 +186,7 @@ def inspection_queue(
         rows = conn.execute(stmt).all()
     out = []
     for r in rows:
-        data = json.loads(r.data)
+        data = document_payload(DocumentKind.INVENTORY, r.data)
         head = data["head"]
         out.append(
             {

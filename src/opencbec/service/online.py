@@ -17,7 +17,7 @@ transaction, which holds the clearing lock, so several processes may run workers
 The decoded form of a submission accepted by this process is kept in memory until it is cleared,
 so the worker does not decode it a second time. A submission of another process, or one left
 from before a restart, is rebuilt from the decoded form stored with it (``api_inbox.decoded``,
-``serialize.message_to_json``), or, without one (exports, rows from before it existed), decoded
+``message_json.message_to_json``), or, without one (exports, rows from before it existed), decoded
 from its stored bytes, with the same result (the schema validation it passed when accepted is not
 repeated). The clearing
 itself is :func:`clear_in_unit`, the same steps as ``cbec clear``; export requests
@@ -69,8 +69,9 @@ from opencbec.service.online_rows import (
 from opencbec.store import bulk
 from opencbec.store.api_repo import ensure_api_tables, inbox, index_receipts, max_outbox_id
 from opencbec.store.intake import IntakeJournal, JournalRow, journal_path, nowait_engine
+from opencbec.store.message_json import message_from_json
 from opencbec.store.repository import MessageRow, OutboxRow
-from opencbec.store.serialize import forget_json, message_from_json
+from opencbec.store.serialize import forget_json
 from opencbec.store.sql import SqlStore
 
 log = logging.getLogger("opencbec.online")

@@ -15,8 +15,9 @@ from opencbec.service.online_export import all_documents, document_guids
 from opencbec.store import bulk
 from opencbec.store.api_repo import inbox
 from opencbec.store.intake import JournalRow
+from opencbec.store.message_json import message_to_json
 from opencbec.store.repository import MessageRow, OutboxRow
-from opencbec.store.serialize import dumps, message_to_json
+from opencbec.store.serialize import dumps
 
 
 def guid_of(xml: bytes) -> str:

@@ -22,7 +22,7 @@ from opencbec.messages.encode import TaxNote as WireTaxNote
 from opencbec.messages.encode import encode_message
 from opencbec.messages.layout import LAYOUTS
 from opencbec.messages.text import new_guid
-from opencbec.service.record_arrays import array_text, record_form
+from opencbec.store.record_arrays import array_text, record_form
 from opencbec.store.repository import OutboxRow
 
 MAX_ENTRIES = 100

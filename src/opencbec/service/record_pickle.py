@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 from types import ModuleType
 from typing import Any
 
 from opencbec.domain import ceb_export_records, ceb_records, documents
 from opencbec.export import documents as export_documents
+from opencbec.store.record_arrays import field_assigner
 
 #: The modules whose dataclasses get the compact form.
 MODULES: tuple[ModuleType, ...] = (ceb_records, ceb_export_records, documents, export_documents)
@@ -42,36 +42,6 @@ def _classes(modules: Iterable[ModuleType]) -> Iterable[type[Any]]:
                 and not value.__dataclass_params__.frozen  # type: ignore[attr-defined]
             ):
                 yield value
-
-
-def field_assigner(
-    cls: type[Any], names: tuple[str, ...], *, decimals: frozenset[str] = frozenset(), checked: bool = False
-) -> Callable[[Sequence[Any]], Any]:
-    """``make(values)``: a new ``cls`` (no ``__init__``) with ``names`` set to ``values`` in order.
-
-    The fields named in ``decimals`` are converted with ``Decimal`` (None stays None); with
-    ``checked``, values of the wrong count are refused (``ValueError`` naming the class).
-    Generated once per class (``record_arrays`` uses it too).
-    """
-    body = []
-    for i, name in enumerate(names):
-        if not name.isidentifier():  # field names always are; never generate code from anything else
-            raise ValueError(f"{cls.__qualname__}: field name {name!r} is not an identifier")
-        if name in decimals:
-            body.append(f"    x = v[{i}]\n    o.{name} = None if x is None else D(x)\n")
-        else:
-            body.append(f"    o.{name} = v[{i}]\n")
-    check = f"    if len(v) != {len(names)}:\n        raise ValueError(WRONG % len(v))\n" if checked else ""
-    source = "def make(v):\n" + check + "    o = new(cls)\n" + "".join(body) + "    return o\n"
-    namespace: dict[str, Any] = {
-        "new": object.__new__,
-        "cls": cls,
-        "D": Decimal,
-        "WRONG": f"{cls.__qualname__}: {len(names)} field values expected, got %d",
-    }
-    exec(source, namespace)  # code built above from the class's field names only
-    make: Callable[[Sequence[Any]], Any] = namespace["make"]
-    return make
 
 
 def _maker(cls: type[Any], names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], Any]:

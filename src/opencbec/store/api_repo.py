@@ -75,7 +75,7 @@ inbox = Table(
     Column("receipt_id", BigInteger),  # the CEB900 (outbox id) of a rejected submission
     Column("info", Text, nullable=False, default=""),
     Column("cleared_at", DateTime),
-    # the message as decoded when accepted (``serialize.message_to_json``), until cleared
+    # the message as decoded when accepted (``message_json.message_to_json``), until cleared
     Column("decoded", Text),
     Index("ix_api_inbox_status", "status", "id"),
     Index("ix_api_inbox_enterprise", "enterprise", "id"),

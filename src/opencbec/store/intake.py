@@ -131,7 +131,7 @@ class JournalRow:
     documents: int
     refs: str
     raw: bytes
-    #: The message as decoded when accepted (``serialize.message_to_json``), if it has that form.
+    #: The message as decoded when accepted (``message_json.message_to_json``), if it has that form.
     decoded: str | None = None
 
 

@@ -11,10 +11,9 @@ from typing import Any
 from opencbec.clearing.state import StoredDoc, TaxNote
 from opencbec.domain.documents import DocumentKind, Inventory, parse_app_time
 from opencbec.store.keys import guid_hash
+from opencbec.store.record_arrays import document_data, document_from_data
 from opencbec.store.repository import MessageRow
 from opencbec.store.serialize import (
-    document_from_json,
-    document_to_json,
     dumps,
     loads,
     record_dict,
@@ -85,7 +84,7 @@ def doc_values(d: StoredDoc) -> tuple[Any, ...]:
     doc = d.document
     head = doc.head
     kind = d.kind
-    text = document_to_json(doc)
+    text = document_data(doc)
     link = doc.waybill_key if isinstance(doc, Inventory) else None
     return (
         d.doc_id,
@@ -188,7 +187,7 @@ def stored_doc(row: Any) -> StoredDoc:
     kind = DocumentKind(row.kind)
     return StoredDoc(
         doc_id=row.id,
-        document=document_from_json(kind, row.data),
+        document=document_from_data(kind, row.data),
         status=row.status,
         info=row.info,
         received_at=row.received_at,

@@ -20,10 +20,8 @@ import orjson
 from opencbec.domain import ceb_records as rec
 from opencbec.domain.documents import (
     Cancel,
-    DecodedMessage,
     Document,
     DocumentKind,
-    Envelope,
     Inventory,
     Order,
     Payment,
@@ -241,16 +239,42 @@ def document_json(doc: Document) -> tuple[str, bool]:
     True when every record has its exact class and every field its exact type (or None where None
     is the default); False when not checked (text computed ahead by a decoding worker).
     """
-    if _PREPARED:
-        hit = _PREPARED.pop(id(doc), None)
-        if hit is not None and hit[0] is doc:
-            return hit[1], False
+    text = remembered_json(doc)
+    if text is not None:
+        return text, False
     exact = [True]
     payload: dict[str, Any] = {"head": _record(doc.head, exact)}
     lines = getattr(doc, "lines", None)
     if lines is not None:
         payload["lines"] = [_record(line, exact) for line in lines]
     return dumps(payload), exact[0] and _exact_shape(doc)
+
+
+def remembered_json(doc: Document) -> str | None:
+    """The text remembered for ``doc`` (:func:`remember_json`), taken (it is used once); else None."""
+    if _PREPARED:
+        hit = _PREPARED.pop(id(doc), None)
+        if hit is not None and hit[0] is doc:
+            return hit[1]
+    return None
+
+
+def exact_document(doc: Document) -> bool:
+    """Whether ``doc`` reads back equal from its stored text: every record of its exact class and
+    every field of its exact type, or None where None is the default (``document_json``'s flag,
+    without writing the text)."""
+    if not _exact_shape(doc) or not exact_record(doc.head):
+        return False
+    lines = getattr(doc, "lines", None)
+    return lines is None or all(map(exact_record, lines))
+
+
+def exact_record(obj: Any) -> bool:
+    """Whether the record ``obj`` reads back equal from :func:`record_dict` (see ``exact_document``)."""
+    cls = type(obj)
+    _names, get = _GETTERS.get(cls) or _getter(cls)
+    key = (cls, *map(type, get(obj)))
+    return (_PLANS.get(key) or _plan(key))[3]
 
 
 def _exact_shape(doc: Document) -> bool:
@@ -305,49 +329,6 @@ def record_from_json(cls: type[Any], text: str) -> Any:
     return _restore(cls, loads(text))
 
 
-def message_to_json(decoded: DecodedMessage) -> str | None:
-    """An import message as decoded (envelope and documents) as JSON, when it reads back equal.
-
-    The online path keeps this with a queued submission, so the clearing worker rebuilds the
-    message with :func:`message_from_json` instead of parsing its XML again. None when the message
-    would not read back exactly equal (an export message, or any value of an unexpected type): the
-    worker then decodes the XML, as before.
-    """
-    env = decoded.envelope
-    if type(decoded) is not DecodedMessage or type(env) is not Envelope:
-        return None
-    if not (type(env.message_type) is str and type(env.guid) is str and type(env.signed) is bool):
-        return None
-    if env.cop_msg_id is not None and type(env.cop_msg_id) is not str:
-        return None
-    exact = [True]
-    transfer = None
-    if env.base_transfer is not None:
-        if type(env.base_transfer) is not rec.BaseTransfer:
-            return None
-        transfer = _record(env.base_transfer, exact)
-    documents = []
-    for doc in decoded.documents:
-        text, ok = document_json(doc)
-        if not ok:
-            return None
-        documents.append((doc.kind.value, text))
-    if not exact[0] or type(decoded.documents) is not list:
-        return None
-    envelope = [env.message_type, env.guid, transfer, env.cop_msg_id, env.signed]
-    return dumps({"envelope": envelope, "documents": documents})
-
-
-def message_from_json(text: str, *, for_storage: bool = False) -> DecodedMessage:
-    """The message of :func:`message_to_json`; with ``for_storage`` each document's JSON is
-    remembered (:func:`remember_json`) so that storing it does not serialise it again."""
-    payload = loads(text)
-    message_type, guid, transfer, cop_msg_id, signed = payload["envelope"]
-    base = _restore(rec.BaseTransfer, transfer) if transfer is not None else None
-    documents: list[Document] = []
-    for kind, doc_text in payload["documents"]:
-        doc = document_from_json(DocumentKind(kind), doc_text)
-        if for_storage:
-            remember_json(doc, doc_text)
-        documents.append(doc)
-    return DecodedMessage(Envelope(message_type, guid, base, cop_msg_id, signed), documents)
+def record_from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
+    """Rebuild a record dataclass of ``cls`` from :func:`record_dict`'s object (which it may change)."""
+    return _restore(cls, data)

@@ -10,13 +10,9 @@ import pytest
 from opencbec.domain.documents import MESSAGE_TYPE, DecodedMessage
 from opencbec.messages.decode import decode_message
 from opencbec.messages.dxp import encode_dxp
-from opencbec.store.serialize import (
-    document_json,
-    document_to_json,
-    forget_json,
-    message_from_json,
-    message_to_json,
-)
+from opencbec.store.message_json import message_from_json, message_to_json
+from opencbec.store.record_arrays import LAYOUT, document_array, document_data
+from opencbec.store.serialize import document_to_json, dumps, forget_json, loads, remembered_json
 from tests.e2e.api.messages import message
 from tests.parcels import make_parcel
 
@@ -63,15 +59,27 @@ def test_export_messages_and_unexpected_values_are_not_written() -> None:
 
 
 @pytest.mark.parametrize("for_storage", [True, False])
-def test_for_storage_the_documents_json_is_not_computed_again(for_storage: bool) -> None:
+def test_for_storage_the_documents_text_is_not_computed_again(for_storage: bool) -> None:
     decoded = decode_message(message(make_parcel().inventory))
     text = message_to_json(decoded)
     assert text is not None
     back = message_from_json(text, for_storage=for_storage)
     try:
-        stored, computed = document_json(back.documents[0])
-        assert stored == document_to_json(decoded.documents[0])
-        assert computed is not for_storage  # remembered text is handed out unchecked, once
-        assert document_json(back.documents[0])[1]
+        carried = document_array(decoded.documents[0])
+        assert carried.startswith(f'["{LAYOUT}",')
+        remembered = remembered_json(back.documents[0])
+        assert remembered == (carried if for_storage else None)
+        assert remembered_json(back.documents[0]) is None  # handed out once
+        assert document_data(back.documents[0]) == carried  # computed again: the same text
     finally:
         forget_json()
+
+
+def test_a_submission_queued_with_the_named_form_still_reads_back() -> None:
+    decoded = decode_message(message(make_parcel().order))
+    payload = loads(message_to_json(decoded) or "")
+    payload["documents"] = [
+        [kind, document_to_json(decoded.documents[0])] for kind, _text in payload["documents"]
+    ]
+    assert payload["documents"][0][1].startswith("{")
+    assert message_from_json(dumps(payload)) == decoded

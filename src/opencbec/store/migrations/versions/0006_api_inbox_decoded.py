@@ -4,7 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-29
 
-The HTTP process that accepts a submission keeps its decoded form (``serialize.message_to_json``)
+The HTTP process that accepts a submission keeps its decoded form (``message_json.message_to_json``)
 with it, so that the clearing worker need not parse the XML again; the column is cleared with
 ``raw`` once the submission is cleared. Nullable: rows queued before it are decoded from their
 bytes. A table that already has the column (made by ``create_all``) is adopted.

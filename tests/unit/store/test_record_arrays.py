@@ -1,4 +1,4 @@
-"""Documents rebuilt from their array form (``service.record_arrays``) equal the originals exactly:
+"""Documents rebuilt from their array form (``store.record_arrays``) equal the originals exactly:
 every kind, every field's value and type, empty optional fields; a malformed array is refused."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from opencbec.domain.documents import Document, DocumentKind
-from opencbec.service.record_arrays import document_array, document_from_array
+from opencbec.store.record_arrays import document_array, document_from_array
 from opencbec.store.serialize import document_classes, field_conversions
 
 
@@ -64,5 +64,5 @@ def test_an_array_of_the_wrong_length_is_refused_naming_the_record() -> None:
     doc = _document(DocumentKind.PAYMENT, empty=False)
     data = document_array(doc)
     with pytest.raises(ValueError, match=r"PaymentHead: \d+ field values expected, got 2"):
-        document_from_array(DocumentKind.PAYMENT, b'[["a", "b"]]')
+        document_from_array(DocumentKind.PAYMENT, b'["a1", ["a", "b"]]')
     assert document_from_array(DocumentKind.PAYMENT, data) == doc
