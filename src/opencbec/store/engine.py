@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ from opencbec.store.postgres import close_pool_on_collect, engine_options, is_po
 #: SQLite pool: one connection per request thread (AnyIO's 40) and the server's own threads, so
 #: connections are reused, not reopened (each new one runs the PRAGMAs below).
 SQLITE_POOL_SIZE = 48
+#: How long a SQLite connection waits for another's lock (``PRAGMA busy_timeout``), in seconds.
+SQLITE_BUSY_SECONDS = 30
 SQLITE_MAX_OVERFLOW = 16
 #: Page size of a new SQLite file (an existing file keeps its own). Clearing writes a message's raw
 #: XML, its documents' JSON and their receipts, large rows written in bulk; 64 KiB pages (SQLite's
@@ -52,6 +56,28 @@ def database_url(db: str) -> str:
     return f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
+def switch_to_wal(cur: Any, seconds: float = SQLITE_BUSY_SECONDS) -> None:
+    """``PRAGMA journal_mode=WAL`` on the cursor's connection, tried again for up to ``seconds``.
+
+    Switching a file that is not in WAL mode yet (a new one) needs it unlocked, and SQLite answers
+    "database is locked" at once, without the busy timeout's wait, while another connection holds
+    its write lock: another process opening the same new file and migrating it. Seen in CI with four
+    clearing processes opening one new file (tests/integration/test_sqlite_open.py makes it happen).
+    """
+    deadline = time.monotonic() + seconds
+    pause = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            left = deadline - time.monotonic()
+            if "locked" not in str(exc) or left <= 0:
+                raise
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, 0.2)
+
+
 def make_engine(db: str) -> Engine:
     """Open the database at the latest schema revision (migrations run if needed).
 
@@ -72,9 +98,9 @@ def make_engine(db: str) -> Engine:
             cur = dbapi_conn.cursor()
             # first: switching a new file to WAL takes a lock that another process opening the
             # same file at that moment may hold, and only waits for it with the timeout set
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")  # before WAL: only a new file takes it
-            cur.execute("PRAGMA journal_mode=WAL")
+            switch_to_wal(cur)
             cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
