@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from opencbec.domain import ceb_records as rec
 from opencbec.domain.documents import DecodedMessage, Document, DocumentKind, Envelope
-from opencbec.store.record_arrays import document_array, document_from_data
+from opencbec.store.record_arrays import document_from_data, exact_array
 from opencbec.store.serialize import (
     dumps,
-    exact_document,
     exact_record,
     loads,
     record_dict,
@@ -41,12 +40,10 @@ def message_to_json(decoded: DecodedMessage) -> str | None:
         transfer = record_dict(env.base_transfer)
     documents = []
     for doc in decoded.documents:
-        if not exact_document(doc):
+        text = exact_array(doc)
+        if text is None:
             return None
-        try:
-            documents.append((doc.kind.value, document_array(doc)))
-        except TypeError:  # a value the array form cannot hold
-            return None
+        documents.append((doc.kind.value, text))
     envelope = [env.message_type, env.guid, transfer, env.cop_msg_id, env.signed]
     return dumps({"envelope": envelope, "documents": documents})
 

@@ -129,14 +129,20 @@ def document_data(doc: Document) -> str:
     """The text to store for ``doc``: the text a decoding worker computed for it
     (``serialize.remember_json``), else the array form when it reads back equal, else the named form."""
     text = remembered_json(doc)
-    if text is not None:
-        return text
-    if exact_document(doc):
-        try:
-            return document_array(doc)
-        except TypeError:  # orjson refuses the value (the named form's writer does not)
-            pass
-    return document_to_json(doc)
+    if text is None:
+        text = exact_array(doc)
+    return document_to_json(doc) if text is None else text
+
+
+def exact_array(doc: Document) -> str | None:
+    """``doc`` in the array form when it reads back equal from it, else None (a value of an
+    unexpected type, or one orjson refuses that the named form's writer does not)."""
+    if not exact_document(doc):
+        return None
+    try:
+        return document_array(doc)
+    except TypeError:
+        return None
 
 
 def document_from_data(kind: DocumentKind, text: str) -> Document:
