@@ -296,6 +296,14 @@ def bench_command(
             help="Also run the closed loop over this many connections, as the earlier tables did (0: not).",
         ),
     ] = 16,
+    target_rate: Annotated[
+        int,
+        typer.Option(
+            "--target-rate",
+            min=0,
+            help="Also offer the online path this many messages/s, paced: issue #6's target (0: not).",
+        ),
+    ] = 1500,  # bench.run.TARGET_RATE
 ) -> None:
     """Measure the parse floor, batch clearing and the online path on the same traffic."""
     from opencbec.bench.run import bench, write
@@ -311,6 +319,7 @@ def bench_command(
         batch_runs=batch_runs,
         online_connections=online_connections,
         compare_connections=compare_connections,
+        target_rate=target_rate,
         log=err.print,
     )
     write(result, json_out, markdown)

@@ -32,6 +32,8 @@ def test_bench_writes_every_contracted_figure_and_the_markdown_table(tmp_path: P
             "300",
             "--online-seconds",
             "4",
+            "--target-rate",
+            "150",
             "--work",
             str(tmp_path / "w"),
             "--json",
@@ -55,6 +57,11 @@ def test_bench_writes_every_contracted_figure_and_the_markdown_table(tmp_path: P
     assert figures["online_paced_rate"] == round(figures["online_messages_per_s"] * 0.8)
     assert 0 < figures["online_paced_messages_per_s"] <= figures["online_paced_rate"] * 1.05
     assert "over 64 connections" in table.read_text()
+    # then issue #6's target rate, paced whatever the closed loop got (here 150/s for the small traffic)
+    assert figures["online_target_rate"] == 150
+    assert 0 < figures["online_target_messages_per_s"] <= 150 * 1.05
+    assert figures["online_target_p99_ack_ms"] > 0
+    assert "offered at the target's 150 messages/s over 64 connections" in table.read_text()
     # the closed loop over 32 connections, and over the earlier tables' 16 for comparison
     assert figures["online_connections"] == 32
     assert figures["online_compare_connections"] == 16
