@@ -303,7 +303,7 @@ def bench_command(
             min=0,
             help="Also offer the online path this many messages/s, paced: issue #6's target (0: not).",
         ),
-    ] = 1500,  # bench.run.TARGET_RATE
+    ] = 1500,
 ) -> None:
     """Measure the parse floor, batch clearing and the online path on the same traffic."""
     from opencbec.bench.run import bench, write

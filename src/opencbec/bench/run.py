@@ -133,9 +133,6 @@ def bench(
 PACED_SHARE = 0.8
 #: ... over this many connections (enough that waiting for acknowledgements does not slow the pace).
 PACED_CONNECTIONS = 64
-#: Issue #6's online target: 1,500 messages/s sustained with p99 acknowledgement under 100 ms and
-#: p99 last document to release under 1 s; ``cbec bench`` offers it paced (``--target-rate``).
-TARGET_RATE = 1500
 
 
 def median_run(runs: list[dict[str, Any]], prefix: str) -> dict[str, Any]:
