@@ -26,7 +26,7 @@ from opencbec.api import enterprise
 from opencbec.api.admission import AdmissionGate
 from opencbec.api.background import Loop, clearing_loop, webhook_loop
 from opencbec.api.context import ApiContext
-from opencbec.api.fast_submit import SubmitFastPath
+from opencbec.api.fast_submit import SubmitFirst
 from opencbec.api.logs import AccessLog, configure_logging
 from opencbec.api.queries import clearing_backlog
 from opencbec.api.settings import Settings, load_settings
@@ -109,7 +109,7 @@ def build_context(settings: Settings) -> ApiContext:
 def create_app(settings: Settings | None = None, *, fast_submit: bool = True) -> FastAPI:
     """The FastAPI app on ``settings`` (default: from the environment).
 
-    ``fast_submit`` answers ``POST /v1/messages`` without FastAPI's routing
+    ``fast_submit`` answers ``POST /v1/messages`` before FastAPI's middleware and routing
     (:mod:`opencbec.api.fast_submit`, the same answers); False leaves it to the FastAPI route.
     """
     settings = settings or Settings()
@@ -139,12 +139,16 @@ def create_app(settings: Settings | None = None, *, fast_submit: bool = True) ->
             ctx.wake_worker = ctx.wake_webhooks = _noop
             ctx.app.engine.dispose()
 
-    app = FastAPI(title="OpenCBEC", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = SubmitFirst(
+        title="OpenCBEC",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        submit_first=fast_submit,
+    )
     app.state.ctx = ctx
     app.state.engine = ctx.engine
     app.state.admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
-    if fast_submit:
-        app.add_middleware(SubmitFastPath)  # inside the access log (the last added is outermost)
     app.add_middleware(AccessLog)
     app.include_router(enterprise.router)
     for module in OPTIONAL_ROUTERS:

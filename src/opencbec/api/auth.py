@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -206,7 +207,13 @@ def cached_principal(engine: Engine, token: str) -> Principal | None:
     """The principal of ``token`` if it was verified less than :data:`CACHE_SECONDS` ago."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    return _cache(engine).get(token_hash(token))
+    return _cache(engine).get(_token_digest(token))
+
+
+@lru_cache(maxsize=4096)
+def _token_digest(token: str) -> str:
+    """:func:`token_hash` of a token presented again and again (each request of a session)."""
+    return token_hash(token)
 
 
 def authenticate(engine: Engine, token: str, admin_token: str | None = None) -> Principal | None:

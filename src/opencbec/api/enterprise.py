@@ -11,10 +11,10 @@ The router of this module also includes the receipt, document and webhook router
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -120,9 +120,7 @@ async def accept(request: Request, caller: str, ctx: ApiContext) -> Response:
         return await run_in_threadpool(_refused, ctx, caller, raw, checked)
     if isinstance(checked, Response):
         return checked
-    later = ctx.clearer.enqueue_later(caller, checked, raw)
-    assert later is not None  # the journal is there
-    return _accepted(ctx, caller, checked, await asyncio.wrap_future(later))
+    return _accepted(ctx, caller, checked, await ctx.clearer.enqueue_soon(caller, checked, raw))
 
 
 def _submit(ctx: ApiContext, caller: str, raw: bytes, seen: int) -> Response:
@@ -195,10 +193,11 @@ def _accepted(ctx: ApiContext, caller: str, decoded: DecodedMessage, queued: Que
             "documents": count,
         },
     )
-    return JSONResponse(
-        body.model_dump(mode="json"),
+    return Response(  # the bytes JSONResponse would render (compact, UTF-8), rendered by orjson
+        orjson.dumps(body.model_dump(mode="json")),
         status_code=status.HTTP_202_ACCEPTED,
         headers={"Location": f"/v1/messages/{queued.message_id}"},
+        media_type="application/json",
     )
 
 

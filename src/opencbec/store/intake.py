@@ -22,6 +22,10 @@ few inserts or deletes.
   (or opened) its sequence is raised to the largest ``api_inbox`` id, so ids never collide with
   submissions made before the journal existed. A refused submission reserves its id here too
   (:meth:`IntakeJournal.reserve`), so every submission id comes from one sequence.
+* **Answers on the event loop.** An HTTP process's event loop appends with
+  :meth:`IntakeJournal.append_soon`: the writer settles every such append of a group with one
+  ``call_soon_threadsafe`` per loop (one wake-up of the loop per group, not one per row, and no
+  thread-safe future per row), running each append's ``then`` on the loop before its future is set.
 * **Filing at once.** After each group commit the writer answers the group's requests, then offers
   the group to ``file_now`` (:class:`~opencbec.service.online.OnlineClearer` files it into
   ``api_inbox`` if the main database's writer lock is free *at once*, never waiting). Rows filed so
@@ -39,6 +43,9 @@ lock serialises filing across processes.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -49,6 +56,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+
+log = logging.getLogger("opencbec.online")
 
 #: A writer thread with nothing to do for this long ends (the next request starts a new one).
 IDLE_SECONDS = 1.0
@@ -145,11 +154,21 @@ def _row(row_id: int, values: Sequence[Any]) -> JournalRow:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _LoopWaiter:
+    """An append made on an event loop: its future there, and what to run on the loop once durable."""
+
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[int]
+    then: Callable[[int], object] | None
+
+
 @dataclass(slots=True)
 class _Op:
     kind: str  # append | reserve | forget
     payload: Any
-    done: Future[int]
+    done: Future[int] | None  # None: answered on an event loop (``waiter``)
+    waiter: _LoopWaiter | None = None
 
 
 class IntakeJournal:
@@ -191,6 +210,18 @@ class IntakeJournal:
         row = tuple(values[c].isoformat() if c == "received_at" else values.get(c) for c in COLUMNS)
         return self._submit("append", row)
 
+    def append_soon(
+        self, values: dict[str, Any], then: Callable[[int], object] | None = None
+    ) -> asyncio.Future[int]:
+        """:meth:`append_later` for the running event loop (call it there): its future gets the id once
+        the row is durable (or the error). ``then(id)`` runs on the loop first, even if the future was
+        cancelled meanwhile (the row is written in any case)."""
+        loop = asyncio.get_running_loop()
+        row = tuple(values[c].isoformat() if c == "received_at" else values.get(c) for c in COLUMNS)
+        waiter = _LoopWaiter(loop, loop.create_future(), then)
+        self._enqueue(_Op("append", row, None, waiter))
+        return waiter.future
+
     def reserve(self) -> int:
         """A new submission id with no journal row (for a refused submission)."""
         return self._submit("reserve", None).result()
@@ -201,14 +232,17 @@ class IntakeJournal:
             self._submit("forget", list(ids)).result()
 
     def _submit(self, kind: str, payload: Any) -> Future[int]:
-        op = _Op(kind, payload, Future())
+        done: Future[int] = Future()
+        self._enqueue(_Op(kind, payload, done))
+        return done
+
+    def _enqueue(self, op: _Op) -> None:
         with self._cond:
             self._ops.append(op)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="opencbec-intake", daemon=True)
                 self._thread.start()
             self._cond.notify()
-        return op.done
 
     def _run(self) -> None:
         conn = connect(self.path)
@@ -233,14 +267,12 @@ class IntakeJournal:
             else:
                 results = self._transaction(conn, ops, filed)
         except BaseException as exc:
-            for op in ops:
-                op.done.set_exception(exc)
+            _answer(ops, [exc] * len(ops))
             self._filed.extend(filed)
             if not isinstance(exc, Exception):
                 raise
             return
-        for op, result in zip(ops, results, strict=True):
-            op.done.set_result(result)  # durable: answer now, file after
+        _answer(ops, results)  # durable: answer now, file after
         if self._file_now is None:
             return
         appended = [
@@ -308,3 +340,37 @@ class IntakeJournal:
     def count(self) -> int:
         """How many rows wait to be filed."""
         return int(self._select("SELECT count(*) FROM intake")[0][0])
+
+
+def _answer(ops: list[_Op], results: Sequence[int | BaseException]) -> None:
+    """Set each op's result (an id or count) or error: thread-safe futures at once, the appends of
+    each event loop in one call on that loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_LoopWaiter, int | BaseException]]] = {}
+    for op, result in zip(ops, results, strict=True):
+        if op.done is not None:
+            if isinstance(result, BaseException):
+                op.done.set_exception(result)
+            else:
+                op.done.set_result(result)
+        elif op.waiter is not None:
+            by_loop.setdefault(op.waiter.loop, []).append((op.waiter, result))
+    for loop, settled in by_loop.items():
+        # A closed loop (shutting down) has nobody waiting; the rows are durable all the same.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, settled)
+
+
+def _settle(settled: list[tuple[_LoopWaiter, int | BaseException]]) -> None:
+    """On the event loop: run each durable append's ``then`` and set its future (unless cancelled)."""
+    for waiter, result in settled:
+        if not isinstance(result, BaseException) and waiter.then is not None:
+            try:
+                waiter.then(result)
+            except Exception:
+                log.exception("after a durable intake append")
+        if waiter.future.done():
+            continue
+        if isinstance(result, BaseException):
+            waiter.future.set_exception(result)
+        else:
+            waiter.future.set_result(result)

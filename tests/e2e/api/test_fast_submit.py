@@ -130,3 +130,34 @@ def test_other_requests_still_go_through_fastapi(pair: tuple[Served, Served, lis
         assert served.client.get("/v1/messages/999", headers=token).status_code == 404
         described = served.client.get("/openapi.json").json()["paths"]["/v1/messages"]["post"]
         assert "202" in described["responses"]
+
+
+def test_an_unexpected_error_is_answered_500_by_both(
+    pair: tuple[Served, Served, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, route, _calls = pair
+    order = next(d for d in parcel().documents() if d.kind.value == "order")
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(enterprise, "check_submitter", broken)
+    answers = [served.post(("Bearer", EBP), message(order)) for served in (fast, route)]
+    assert [(a.status_code, a.text) for a in answers] == [(500, "Internal Server Error")] * 2
+
+
+def test_submissions_carry_a_request_id_on_the_fast_path(pair: tuple[Served, Served, list[int]]) -> None:
+    fast, _route, _calls = pair
+    order = next(d for d in parcel().documents() if d.kind.value == "order")
+    given = fast.client.post(
+        "/v1/messages",
+        content=message(order),
+        headers={
+            "Authorization": f"Bearer {fast.tokens[EBP]}",
+            "Content-Type": "application/xml",
+            "X-Request-Id": "req-42",
+        },
+    )
+    assert (given.status_code, given.headers["x-request-id"]) == (202, "req-42")
+    made = fast.post(("Bearer", EBP), message(order))
+    assert made.headers["x-request-id"] and made.headers["x-request-id"] != "req-42"

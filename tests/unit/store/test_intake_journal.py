@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from concurrent.futures import Future
@@ -87,4 +88,77 @@ def test_a_group_that_fails_fails_every_row_of_it_and_stores_none(tmp_path: Path
     assert waiting.result(timeout=30) > 0
     for future in together:
         assert isinstance(future.exception(timeout=30), sqlite3.IntegrityError)
+    assert [r.guid for r in journal.pending(10)] == ["guid-0000"]
+
+
+def test_appends_on_an_event_loop_are_answered_there_with_their_own_ids(tmp_path: Path) -> None:
+    path = tmp_path / "db-intake"
+    journal = IntakeJournal(path)
+    then_ran: list[tuple[int, bool]] = []  # (id, on the loop's thread)
+
+    async def main() -> list[int]:
+        loop_thread = threading.get_ident()
+
+        def then(row_id: int) -> None:
+            then_ran.append((row_id, threading.get_ident() == loop_thread))
+
+        blocker = connect(path)
+        blocker.execute("BEGIN IMMEDIATE")  # the appends wait together, then commit as one group
+        futures = [journal.append_soon(_values(n), then) for n in range(30)]
+        await asyncio.sleep(0.2)
+        assert not any(f.done() for f in futures)  # not durable yet: not answered
+        blocker.execute("COMMIT")
+        blocker.close()
+        return list(await asyncio.gather(*futures))
+
+    ids = asyncio.run(main())
+    assert ids == list(range(ids[0], ids[0] + 30))
+    assert then_ran == [(row_id, True) for row_id in ids]
+    assert [r.guid for r in journal.pending(50)] == [f"guid-{n:04d}" for n in range(30)]
+
+
+def test_a_cancelled_wait_on_the_loop_still_runs_then_and_keeps_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "db-intake"
+    journal = IntakeJournal(path)
+    then_ran: list[int] = []
+
+    async def main() -> None:
+        blocker = connect(path)
+        blocker.execute("BEGIN IMMEDIATE")
+        waiting = journal.append_soon(_values(7), then_ran.append)
+        await asyncio.sleep(0.1)
+        waiting.cancel()  # the caller went away
+        blocker.execute("COMMIT")
+        blocker.close()
+        for _ in range(300):  # until the writer has answered on the loop
+            if then_ran:
+                break
+            await asyncio.sleep(0.01)
+
+    asyncio.run(main())
+    assert len(then_ran) == 1
+    row = journal.get(then_ran[0])
+    assert row is not None and row.guid == "guid-0007"
+
+
+def test_a_failed_group_fails_its_appends_on_the_loop_and_runs_none_of_their_thens(tmp_path: Path) -> None:
+    path = tmp_path / "db-intake"
+    journal = IntakeJournal(path)
+    then_ran: list[int] = []
+
+    async def main() -> list[BaseException | int]:
+        blocker = connect(path)
+        blocker.execute("BEGIN IMMEDIATE")
+        first = journal.append_soon(_values(0), then_ran.append)
+        await asyncio.sleep(0.2)  # the writer now waits for the lock with the first row alone
+        good = journal.append_soon(_values(1), then_ran.append)
+        bad = journal.append_soon({**_values(2), "enterprise": None}, then_ran.append)  # NOT NULL
+        blocker.execute("COMMIT")
+        blocker.close()
+        return list(await asyncio.gather(first, good, bad, return_exceptions=True))
+
+    results = asyncio.run(main())
+    assert isinstance(results[0], int)
+    assert all(isinstance(r, sqlite3.IntegrityError) for r in results[1:])  # the group fails together
+    assert then_ran == [results[0]]
     assert [r.guid for r in journal.pending(10)] == ["guid-0000"]
