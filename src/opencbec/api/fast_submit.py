@@ -6,7 +6,7 @@ itself. :class:`SubmitFirst` (the app of ``cbec serve``) hands that one route, b
 FastAPI's own runs, to :func:`submit`, with the same code as the FastAPI route (the caller from
 :func:`opencbec.api.auth.request_principal`, the answer from :func:`opencbec.api.enterprise.accept`,
 errors through FastAPI's own ``HTTPException`` handler), inside the access log, so the answers
-are the same (tested against the route); an unexpected error is answered 500 as FastAPI's
+are the same (tested against the route); an unexpected error is answered 500 as Starlette's
 ``ServerErrorMiddleware`` answers it, and raised on to the server, which logs it. Every other
 request, and the OpenAPI description of this one, goes through FastAPI as before.
 

@@ -144,6 +144,11 @@ class JournalRow:
     decoded: str | None = None
 
 
+def _stored(values: dict[str, Any]) -> tuple[Any, ...]:
+    """The ``COLUMNS`` values of an accepted submission as stored (``decoded`` optional)."""
+    return tuple(values[c].isoformat() if c == "received_at" else values.get(c) for c in COLUMNS)
+
+
 def _row(row_id: int, values: Sequence[Any]) -> JournalRow:
     """A journal row from its id and ``COLUMNS`` values as stored."""
     enterprise, at, message_type, guid, cop_msg_id, documents, refs, raw, decoded = values
@@ -207,8 +212,7 @@ class IntakeJournal:
 
     def append_later(self, values: dict[str, Any]) -> Future[int]:
         """:meth:`append` without waiting: the future gets the id once the row is durable (or the error)."""
-        row = tuple(values[c].isoformat() if c == "received_at" else values.get(c) for c in COLUMNS)
-        return self._submit("append", row)
+        return self._submit("append", _stored(values))
 
     def append_soon(
         self, values: dict[str, Any], then: Callable[[int], object] | None = None
@@ -217,9 +221,8 @@ class IntakeJournal:
         the row is durable (or the error). ``then(id)`` runs on the loop first, even if the future was
         cancelled meanwhile (the row is written in any case)."""
         loop = asyncio.get_running_loop()
-        row = tuple(values[c].isoformat() if c == "received_at" else values.get(c) for c in COLUMNS)
         waiter = _LoopWaiter(loop, loop.create_future(), then)
-        self._enqueue(_Op("append", row, None, waiter))
+        self._enqueue(_Op("append", _stored(values), None, waiter))
         return waiter.future
 
     def reserve(self) -> int:
