@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from opencbec.bench.child import run_child
+from opencbec.bench.cost_floor import TARGET_SHARE, cost_floor
 from opencbec.bench.floor import parse_floor
 from opencbec.bench.online import OnlineResult, run_online
 from opencbec.bench.traffic import Traffic, cached_traffic
@@ -89,6 +90,8 @@ def bench(
         remove_sqlite_file(db)
         batches.append(_batch(str(db), traffic, floor_s, "batch", workers))
     result.update(median_run(batches, "batch"))
+    log("cost floor: the decoding worker's work and the last run's writes, each alone ...")
+    result.update(cost_floor(traffic.files, db, floor_s, os.cpu_count() or 1))
     if workers > 1 and single_process:
         log("batch clearing on SQLite, 1 process ...")
         remove_sqlite_file(db)
@@ -216,6 +219,8 @@ def markdown(r: dict[str, Any]) -> str:
         ),
         _batch_row(r, "batch", "SQLite", r.get("batch_workers", 1)),
     ]
+    if "cost_floor_budget_cpu_s" in r:
+        rows.append(_cost_floor_row(r))
     if "batch_1p_seconds" in r:
         rows.append(_batch_row(r, "batch_1p", "SQLite", 1))
     if "batch_postgres_seconds" in r:
@@ -267,6 +272,18 @@ def _online_row(r: dict[str, Any], prefix: str, load: str) -> tuple[str, str, st
         f"ack p50 {r[prefix + '_p50_ack_ms']} ms, p99 {r[prefix + '_p99_ack_ms']} ms",
         f"last document → release receipt p50 {r[prefix + '_p50_release_ms']} ms, "
         f"p99 {r[prefix + '_p99_release_ms']} ms ({r[prefix + '_releases_measured']:,} parcels)",
+    )
+
+
+def _cost_floor_row(r: dict[str, Any]) -> tuple[str, str, str, str]:
+    decoding, writes = r["cost_floor_decoding_cpu_s"], r["cost_floor_writes_cpu_s"]
+    return (
+        "cost floor (1 process): the decoding worker's work and the batch run's writes, each alone",
+        f"{decoding + writes:.1f} s of CPU",
+        f"{r['cost_floor_ratio_to_budget']:.1f}× what {TARGET_SHARE:.0%} of the parse floor allows",
+        f"decoding {decoding} s (safe parse and XSD alone {r['cost_floor_xsd_cpu_s']} s), writes {writes} s; "
+        f"{TARGET_SHARE:.0%} of the parse floor allows {r['cost_floor_budget_cpu_s']} s of CPU on "
+        f"{r['cost_floor_cpus']} cores",
     )
 
 

@@ -104,6 +104,21 @@ def test_bench_repeats_the_batch_row_and_reports_the_median_run(tmp_path: Path) 
     assert outcomes == {figures["batch_summary"].split("; ")[1]}
     assert "batch_1p_seconds" not in figures
     assert "the median of 3 runs" in table.read_text()
+    # the cost floor: every file decoded alone, every row of the last run written again alone
+    assert figures["cost_floor_xsd_valid"] == figures["messages"]
+    assert figures["cost_floor_rows"]["document"] == figures["documents"] - _replays(figures["batch_summary"])
+    decoding, writes = figures["cost_floor_decoding_cpu_s"], figures["cost_floor_writes_cpu_s"]
+    assert decoding > 0 and writes >= 0  # 200 parcels' writes may take under 5 ms
+    assert (
+        f"| cost floor (1 process): the decoding worker's work and the batch run's writes, each alone | "
+        f"{decoding + writes:.1f} s of CPU |" in table.read_text()
+    )
+    assert f"70% of the parse floor allows {figures['cost_floor_budget_cpu_s']} s of CPU" in table.read_text()
+
+
+def _replays(summary: str) -> int:
+    """The replays a run's summary line counts (``..., N replays; ...``): stored once, not again."""
+    return int(summary.split(" replays;")[0].rpartition(" ")[2])
 
 
 def test_the_commands_defaults_are_the_benchmarks_connection_counts() -> None:
