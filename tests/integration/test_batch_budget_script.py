@@ -13,20 +13,27 @@ from pathlib import Path
 import pytest
 
 from opencbec.bench.cost_floor import TABLES, cost_floor, rewrite
-from opencbec.bench.traffic import cached_traffic
+from opencbec.bench.traffic import Traffic, cached_traffic
 from opencbec.service.batch_clear import input_files
+from opencbec.store.engine import SQLITE_PAGE_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "batch_budget.py"
 
 
-def test_the_cost_floor_decodes_every_file_and_rewrites_every_row_of_the_run(tmp_path: Path) -> None:
-    traffic = cached_traffic(40, tmp_path)
+def _cleared(tmp_path: Path, parcels: int) -> tuple[Traffic, Path]:
+    """Simulated traffic of ``parcels`` parcels and the SQLite file ``cbec clear`` filled from it."""
+    traffic = cached_traffic(parcels, tmp_path)
     db = tmp_path / "cleared.db"
     clear = [sys.executable, "-m", "opencbec", "clear", "--signatures", "skip", "--workers", "1"]
     subprocess.run(
         [*clear, "--db", str(db), str(traffic.directory)], check=True, capture_output=True, cwd=ROOT
     )
+    return traffic, db
+
+
+def test_the_cost_floor_decodes_every_file_and_rewrites_every_row_of_the_run(tmp_path: Path) -> None:
+    traffic, db = _cleared(tmp_path, 40)
     with sqlite3.connect(db) as conn:
         stored = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     figures_file = tmp_path / "budget.json"
@@ -49,10 +56,7 @@ def test_the_cost_floor_decodes_every_file_and_rewrites_every_row_of_the_run(tmp
 
 
 def test_the_rewrite_writes_every_row_again_into_a_fresh_file_with_the_schema(tmp_path: Path) -> None:
-    traffic = cached_traffic(30, tmp_path)
-    db = tmp_path / "cleared.db"
-    clear = [sys.executable, "-m", "opencbec", "clear", "--signatures", "skip", "--workers", "1"]
-    subprocess.run([*clear, "--db", str(db), str(traffic.directory)], check=True, cwd=ROOT)
+    traffic, db = _cleared(tmp_path, 30)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     _cpu, _wall, counts = rewrite(db, scratch)
@@ -68,4 +72,4 @@ def test_the_rewrite_writes_every_row_again_into_a_fresh_file_with_the_schema(tm
         # the fresh file has the schema's indexes, so the writes paid for them
         indexes = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"ix_document_kind_key", "ix_document_guid_hash", "ix_document_received"} <= indexes
-        assert copy.execute("PRAGMA page_size").fetchone()[0] == 65536
+        assert copy.execute("PRAGMA page_size").fetchone()[0] == SQLITE_PAGE_SIZE

@@ -3,12 +3,12 @@ process over the whole traffic (``cbec bench``'s cost floor row; docs/performanc
 
 - **safe parse and XSD validation**: the refusals a message must pass (size, DTD, depth and element
   limits, then the CEB schema), nothing else;
-- **the decoding worker's work**: ``decode_workers.decode_chunk`` in chunks of 16 files, as the
+- **the decoding worker's work**: ``decode_workers.decode_chunk`` in the pool's chunks of files, as the
   worker runs it (read, safe parse, XSD, the domain records, their stored text, their own checks,
   the bytes compressed), without the process hop;
 - **the writes alone**: every row of a cleared SQLite file's tables written again into a fresh file
   made by ``make_engine`` (the schema, its indexes, the clearing connection's page cache), about
-  20,000 documents' worth per transaction and 5,000 rows per ``executemany``, as a run writes
+  a commit group's documents' worth per transaction and a batch's rows per ``executemany``, as a run writes
   them. A lower bound: no reads, no updates of changed rows, no Python computing the rows.
 
 Issue #6's ratio target lets a run take the parse floor's time / 0.7 of wall clock, so at most
@@ -29,14 +29,14 @@ from opencbec.messages.errors import MessageRejected
 from opencbec.messages.export_layout import is_export_message
 from opencbec.messages.safe_xml import XmlLimits, parse_xml
 from opencbec.messages.schema import export_schema, import_schema, validate
+from opencbec.service.batch_clear import BATCH_DOCUMENTS
+from opencbec.service.commit_groups import COMMIT_DOCUMENTS
+from opencbec.service.decode_pool import CHUNK_FILES
 from opencbec.service.decode_workers import decode_chunk
 from opencbec.store.engine import clearing_cache_mb, make_engine
 
 #: The share of the parse floor issue #6 asks batch clearing to reach.
 TARGET_SHARE = 0.7
-CHUNK_FILES = 16
-COMMIT_DOCUMENTS = 20_000
-EXECUTEMANY_ROWS = 5_000
 #: The tables a clearing run writes, in the order a batch writes them (``message`` first).
 TABLES: tuple[str, ...] = ("message", "document", "status_event", "ledger_entry", "quantity_entry")
 TABLES += ("returned_line", "tax_note", "party_code", "outbox")
@@ -90,6 +90,7 @@ def rewrite(cleared: Path, scratch: Path) -> tuple[float, float, dict[str, int]]
         for table in TABLES:  # a migration's own rows (none in these tables today) go first
             conn.execute(f"DELETE FROM {table}")
         groups = max(1, math.ceil(len(rows["document"]) / COMMIT_DOCUMENTS))
+        sizes = {table: math.ceil(len(found) / groups) for table, found in rows.items()}
         statements = {
             t: f"INSERT INTO {t} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
             for t, names in columns.items()
@@ -98,11 +99,10 @@ def rewrite(cleared: Path, scratch: Path) -> tuple[float, float, dict[str, int]]
         def write() -> None:
             for g in range(groups):
                 conn.execute("BEGIN")
-                for table in TABLES:
-                    size = math.ceil(len(rows[table]) / groups)
+                for table, size in sizes.items():
                     part = rows[table][g * size : (g + 1) * size]
-                    for i in range(0, len(part), EXECUTEMANY_ROWS):
-                        conn.executemany(statements[table], part[i : i + EXECUTEMANY_ROWS])
+                    for i in range(0, len(part), BATCH_DOCUMENTS):
+                        conn.executemany(statements[table], part[i : i + BATCH_DOCUMENTS])
                 conn.execute("COMMIT")
 
         cpu, wall, _ = timed(write)
